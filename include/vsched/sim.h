@@ -1,0 +1,115 @@
+/*
+ * vsched/sim.h - one simulation: a scenario instantiated on a host, run for
+ * its duration, and the results it produced.
+ *
+ * All state hangs off struct sim (no globals), so a sweep can run many
+ * simulations on many threads in one process.
+ */
+#ifndef VSCHED_SIM_H
+#define VSCHED_SIM_H
+
+#include <glib.h>
+
+#include "vsched/core.h"
+#include "vsched/scenario.h"
+#include "vsched/sched.h"
+
+struct host_task; /* src/host: a task driven by a program of steps */
+
+struct sim {
+    struct sim_engine eng;        /* clock and event queue */
+    const struct scenario *sc;    /* borrowed; must outlive the sim */
+    u64 seed;                     /* effective seed (scenario or override) */
+    u64 duration_ns;              /* effective duration */
+    struct sched_params params;   /* derived kernel parameters */
+    unsigned int nr_cpus;
+    struct rq *rqs;               /* [nr_cpus] */
+    struct task_group **tgs;      /* [nr_tgs], tgs[0] is the root group */
+    unsigned int nr_tgs;
+    struct task_struct **tasks;   /* [nr_tasks], in scenario order */
+    unsigned int nr_tasks;
+    struct host_task *host_tasks; /* [nr_tasks] behaviour state of program tasks */
+    struct sim_event balance_ev;  /* periodic load balance */
+    struct sim_event start_ev;    /* forks every task at t = 0 */
+    bool debug_checks;            /* run cfs_rq_sane() after every event (slow) */
+};
+
+static inline struct rq *cpu_rq(struct sim *sim, unsigned int cpu)
+{
+    return &sim->rqs[cpu];
+}
+static inline struct rq *task_rq(struct sim *sim, struct task_struct *p)
+{
+    return &sim->rqs[p->cpu];
+}
+static inline u64 sim_now(const struct sim *sim)
+{
+    return sim->eng.now;
+}
+
+/* Overrides of scenario values for one run; 0 / NULL = keep the scenario's. */
+struct sim_options {
+    bool has_seed;
+    u64 seed;
+    u64 duration_ns;
+    bool debug_checks;
+};
+
+/* Build a simulation of @sc (borrowed).  Returns NULL with @error set only
+ * for scenarios the loader could not have rejected (none today). */
+struct sim *sim_new(const struct scenario *sc, const struct sim_options *opt, GError **error);
+void sim_free(struct sim *sim);
+/* Run to the end of the duration. @progress, if not NULL, is called every
+ * ~1 % of simulated time with the fraction done. */
+void sim_run(struct sim *sim, void (*progress)(double frac, void *arg), void *arg);
+
+/* ---- results ---- */
+struct task_result {
+    char *name;
+    char *cgroup;
+    int nice;
+    u64 cpu_ns;                   /* sum_exec_runtime */
+    double share;                 /* cpu_ns / sum over tasks */
+    u64 nr_switches;
+    u64 nr_yields;
+    u64 nr_wakeups;
+    u64 nr_migrations;
+    u64 run_p50_ns;               /* median stint on a CPU */
+    u64 run_p99_ns;
+};
+
+struct cpu_result {
+    unsigned int id;
+    u64 busy_ns;
+    u64 nr_switches;
+};
+
+struct cgroup_result {
+    char *path;
+    u64 cpu_ns;                   /* sum over tasks in it and below */
+    double share;                 /* cpu_ns / sum over all tasks */
+};
+
+struct sim_result {
+    char *scenario;               /* scenario name */
+    char *file;
+    u64 scenario_hash;
+    u64 seed;
+    u64 sim_ns;                   /* simulated time */
+    u64 events;                   /* events fired */
+    double wall_s;                /* wall-clock time of sim_run (not deterministic) */
+    const char *profile;
+    struct task_result *tasks;
+    unsigned int nr_tasks;
+    struct cpu_result *cpus;
+    unsigned int nr_cpus;
+    struct cgroup_result *cgroups;/* declared cgroups, in declaration order */
+    unsigned int nr_cgroups;
+    double jain_tasks;            /* Jain's index over task cpu_ns */
+    double min_share, max_share;  /* over tasks */
+};
+
+struct sim_result *sim_collect(struct sim *sim, double wall_s);
+void sim_result_free(struct sim_result *r);
+
+#endif /* VSCHED_SIM_H */
