@@ -135,6 +135,8 @@ struct task_group {
     struct sched_entity **se;     /* per-CPU group entity (NULL for root) */
     struct cfs_rq **cfs_rq;       /* per-CPU queue */
     unsigned int depth;           /* 0 for root */
+    u64 load_down_sum;            /* SIM: sum over CPUs of scale_load_down(cfs_rq[cpu]->load.weight),
+                                     the instantaneous stand-in for tg->load_avg */
 };
 
 enum task_state {
@@ -179,6 +181,7 @@ struct task_struct {
     struct cpumask cpus_allowed;
     u64 work_left_ns;             /* CPU work remaining before ->work_done */
     u64 work_start;               /* clock when the current stint started consuming work */
+    u64 stats_stint_start;        /* when it last got a CPU (for stats.run_ns) */
     const struct task_ops *ops;
     void *priv;                   /* behaviour state (borrowed by ops) */
     struct sim_event wake_ev;     /* sleep timer */
@@ -194,7 +197,6 @@ struct rq {
     unsigned int nr_running;      /* all queued tasks incl. delayed */
     struct task_struct *curr;     /* NULL = idle */
     bool need_resched;            /* TIF_NEED_RESCHED of curr */
-    u64 clock;                    /* rq_clock == rq_clock_task (no IRQ time) */
     u64 nr_switches;              /* context switches */
     u64 busy_ns;                  /* time with a task running */
     u64 busy_since;               /* when the current busy stretch started */
@@ -282,6 +284,8 @@ void find_matching_se(struct sched_entity **se, struct sched_entity **pse);
 void __enqueue_entity(struct cfs_rq *cfs_rq, struct sched_entity *se);
 void __dequeue_entity(struct cfs_rq *cfs_rq, struct sched_entity *se);
 void init_cfs_rq(struct cfs_rq *cfs_rq, struct rq *rq, struct task_group *tg);
+long calc_group_shares(struct cfs_rq *cfs_rq);
+struct cfs_rq *is_same_group(struct sched_entity *se, struct sched_entity *pse);
 
 void enqueue_task_fair(struct sim *sim, struct rq *rq, struct task_struct *p, int flags);
 bool dequeue_task_fair(struct sim *sim, struct rq *rq, struct task_struct *p, int flags);
@@ -295,12 +299,12 @@ void check_preempt_wakeup_fair(struct sim *sim, struct rq *rq, struct task_struc
 void yield_task_fair(struct sim *sim, struct rq *rq);
 bool yield_to_task_fair(struct sim *sim, struct rq *rq, struct task_struct *p);
 void set_load_weight(struct task_struct *p);
-void reweight_task_fair(struct sim *sim, struct task_struct *p, int nice);
 
 /* Debug check of one queue's bookkeeping against a recomputation. */
 bool cfs_rq_sane(struct cfs_rq *cfs_rq);
 
 /* ---- core.c: the per-CPU scheduler core ---- */
+void init_rq(struct sim *sim, struct rq *rq, unsigned int cpu);
 void resched_curr(struct sim *sim, struct rq *rq);
 void __schedule(struct sim *sim, struct rq *rq);
 void wake_up_new_task(struct sim *sim, struct task_struct *p);
@@ -315,6 +319,8 @@ void task_set_work(struct sim *sim, struct task_struct *p, u64 ns);
 void sched_tick(struct sim *sim, struct rq *rq);
 /* Move a queued, not running task to @dst (load balancing). */
 void move_queued_task(struct sim *sim, struct task_struct *p, unsigned int dst);
+/* The same, but @p may be running (active balance through the stopper). */
+void migrate_task_active(struct sim *sim, struct task_struct *p, unsigned int dst);
 unsigned int select_task_rq(struct sim *sim, struct task_struct *p, int wake_flags);
 
 /* ---- balance.c ---- */

@@ -1,0 +1,42 @@
+/*
+ * src/cli/cli.h - private interface between main.c (the dispatcher) and the
+ * subcommands (cmd_*.c), one file per subcommand.
+ *
+ * A subcommand gets its own argv (argv[0] is the subcommand's name), returns
+ * false with @error set on failure, and never exits: main() alone maps the
+ * error to an exit status (see cli_exit_status in main.c).
+ */
+#ifndef VSCHED_CLI_H
+#define VSCHED_CLI_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#define CLI_ERROR (cli_error_quark())
+GQuark cli_error_quark(void);
+enum cli_error_code {
+    CLI_ERROR_USAGE,  /* bad command line: exit status 2 */
+    CLI_ERROR_OUTPUT, /* could not write the results: exit status 1 */
+};
+
+/* One entry of the dispatch table in main.c. */
+struct cli_command {
+    const char *name;     /* what the user types after "vsched" */
+    const char *summary;  /* one line for "vsched --help" */
+    bool (*fn)(int argc, char **argv, GError **error); /* runs it */
+};
+
+bool cmd_run(int argc, char **argv, GError **error);
+bool cmd_validate(int argc, char **argv, GError **error);
+
+/*
+ * Parse a subcommand's options with GLib's parser, with "-h/--help" handled
+ * here (GLib's own help handler would exit() from inside the parser).
+ * @entries must not contain "help".  Returns false with @error (prefixed
+ * with @cmd, the subcommand's name) on bad options; sets *@help_shown when it printed the help (the caller then just
+ * returns true).
+ */
+bool cli_parse(const char *cmd, GOptionContext *ctx, const GOptionEntry *entries, int *argc,
+               char ***argv, bool *help_shown, GError **error);
+
+#endif /* VSCHED_CLI_H */

@@ -1,0 +1,217 @@
+/*
+ * src/cli/cmd_run.c - "vsched run [SCENARIO]": load a scenario (or the
+ * embedded default), simulate it, and print or write the results.
+ *
+ * Output determinism: JSON and TSV carry no wall-clock time unless --wall is
+ * given, so two runs with the same scenario and seed are byte-identical; the
+ * table, meant for humans, always shows it.  Results go to stdout or, with
+ * --out, to a file written atomically (temporary file + rename), so a failed
+ * run never leaves a half-written or stale-looking output behind.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vsched/results.h"
+#include "vsched/scenario.h"
+#include "vsched/sim.h"
+
+#include "cli.h"
+
+/* State of the progress bar drawn on stderr while sim_run() works. */
+struct progress {
+    gint64 start_us;   /* g_get_monotonic_time() when the run started */
+    int last_percent;  /* last percentage drawn, -10 before the first */
+    bool tty;          /* stderr is a terminal: redraw in place and clear at the end */
+};
+
+#define PROGRESS_BAR_WIDTH 30
+
+static void progress_cb(double frac, void *arg)
+{
+    struct progress *p = arg;
+    int percent = (int)floor(CLAMP(frac, 0.0, 1.0) * 100.0);
+    double elapsed_s = (double)(g_get_monotonic_time() - p->start_us) / 1e6;
+    int filled = percent * PROGRESS_BAR_WIDTH / 100;
+    char bar[PROGRESS_BAR_WIDTH + 1];
+
+    /* A terminal gets the bar redrawn in place at every percent; a log file
+     * gets one line every 10 %. */
+    if (percent == p->last_percent || (!p->tty && percent / 10 == p->last_percent / 10))
+        return;
+    p->last_percent = percent;
+    for (int i = 0; i < PROGRESS_BAR_WIDTH; i++)
+        bar[i] = i < filled ? '#' : '.';
+    bar[PROGRESS_BAR_WIDTH] = '\0';
+    fputs(p->tty ? "\r" : "", stderr);
+    if (frac > 0)
+        fprintf(stderr, "[%s] %3d%%  ETA %.1f s ", bar, percent, elapsed_s * (1.0 - frac) / frac);
+    else
+        fprintf(stderr, "[%s] %3d%%  ETA ? ", bar, percent);
+    fputs(p->tty ? "" : "\n", stderr);
+    fflush(stderr);
+}
+
+static void progress_end(struct progress *p)
+{
+    if (p->tty && p->last_percent >= 0)
+        fputs("\r\033[K", stderr); /* erase the bar */
+    fflush(stderr);
+}
+
+/* "--seed": 0 .. 2^63-1, the range of the scenario's "seed". */
+static bool parse_seed(const char *s, u64 *out, GError **error)
+{
+    guint64 v;
+
+    if (!g_ascii_string_to_unsigned(s, 10, 0, G_MAXINT64, &v, NULL)) {
+        g_set_error(error, CLI_ERROR, CLI_ERROR_USAGE,
+                    "--seed: expected a non-negative integer below 2^63, got \"%s\"", s);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* "--duration-ms": a number > 0, fractional allowed, rounded to the ns. */
+static bool parse_duration_ms(const char *s, u64 *out_ns, GError **error)
+{
+    char *end = NULL;
+    double ms = g_ascii_strtod(s, &end), ns;
+
+    ns = round(ms * 1e6);
+    if (!*s || !end || *end || !isfinite(ms) || !(ms > 0) || ns < 1 || ns > 1e18) {
+        g_set_error(error, CLI_ERROR, CLI_ERROR_USAGE,
+                    "--duration-ms: expected a number of milliseconds > 0 "
+                    "(at least 1 ns, at most 1e12), got \"%s\"",
+                    s);
+        return false;
+    }
+    *out_ns = (u64)ns;
+    return true;
+}
+
+/* Write @text to stdout, reporting failures (full disk, closed pipe...). */
+static bool write_stdout(const char *text, GError **error)
+{
+    size_t len = strlen(text);
+
+    if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+        g_set_error(error, CLI_ERROR, CLI_ERROR_OUTPUT, "cannot write the results to stdout");
+        return false;
+    }
+    return true;
+}
+
+bool cmd_run(int argc, char **argv, GError **error)
+{
+    char *seed_s = NULL, *duration_s = NULL, *format_s = NULL, *out_path = NULL;
+    gboolean show_progress = FALSE, debug_checks = FALSE, wall = FALSE;
+    const GOptionEntry entries[] = {
+        {"seed", 0, 0, G_OPTION_ARG_STRING, &seed_s,
+         "Override the scenario's seed (integer 0..2^63-1)", "N"},
+        {"duration-ms", 0, 0, G_OPTION_ARG_STRING, &duration_s,
+         "Override the simulated time (ms, > 0, fractional allowed)", "MS"},
+        {"format", 'f', 0, G_OPTION_ARG_STRING, &format_s,
+         "Output format: table (default), json or tsv", "FMT"},
+        {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out_path,
+         "Write the results to FILE (atomically) instead of stdout", "FILE"},
+        {"wall", 0, 0, G_OPTION_ARG_NONE, &wall,
+         "Include the wall-clock time in JSON/TSV output (no longer byte-reproducible)", NULL},
+        {"progress", 0, 0, G_OPTION_ARG_NONE, &show_progress,
+         "Show progress on stderr even when stderr is not a terminal", NULL},
+        {"debug-checks", 0, 0, G_OPTION_ARG_NONE, &debug_checks,
+         "Check the scheduler's invariants after every event (slow)", NULL},
+        G_OPTION_ENTRY_NULL,
+    };
+    GOptionContext *ctx = g_option_context_new("[SCENARIO]");
+    enum result_format fmt = FORMAT_TABLE;
+    struct sim_options opt = {0};
+    struct scenario *sc = NULL;
+    struct sim_result *res = NULL;
+    struct sim *sim = NULL;
+    struct progress prog = {.last_percent = -10};
+    char *text = NULL;
+    bool help_shown, ok = false;
+    gint64 t0;
+
+    g_option_context_set_summary(
+        ctx, "Simulate SCENARIO (a JSON file, see docs/scenario-format.md; without it the\n"
+             "embedded default scenario) and report per-task, per-CPU and per-cgroup CPU time.");
+    g_option_context_set_description(
+        ctx, "Wall-clock time is shown in the table but left out of JSON and TSV unless\n"
+             "--wall is given, so that those outputs are byte-identical across runs.\n"
+             "Exit status: 0 ok, 2 bad scenario or option, 1 the output could not be written.");
+    if (!cli_parse("run", ctx, entries, &argc, &argv, &help_shown, error))
+        goto out;
+    if (help_shown) {
+        ok = true;
+        goto out;
+    }
+    if (argc > 2) {
+        g_set_error(error, CLI_ERROR, CLI_ERROR_USAGE,
+                    "run: expected at most one SCENARIO, got %d arguments (see vsched run --help)",
+                    argc - 1);
+        goto out;
+    }
+    if (format_s && !result_format_parse(format_s, &fmt)) {
+        g_set_error(error, CLI_ERROR, CLI_ERROR_USAGE,
+                    "--format: expected table, json or tsv, got \"%s\"", format_s);
+        goto out;
+    }
+    if (seed_s) {
+        if (!parse_seed(seed_s, &opt.seed, error))
+            goto out;
+        opt.has_seed = true;
+    }
+    if (duration_s && !parse_duration_ms(duration_s, &opt.duration_ns, error))
+        goto out;
+    opt.debug_checks = debug_checks;
+
+    /* Fail before a possibly long run if the output cannot be created. */
+    if (out_path) {
+        char *dir = g_path_get_dirname(out_path);
+
+        if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                        "cannot write %s: %s is not an existing directory", out_path, dir);
+            g_free(dir);
+            goto out;
+        }
+        g_free(dir);
+    }
+
+    sc = argc == 2 ? scenario_load_file(argv[1], error) : scenario_load_default();
+    if (!sc)
+        goto out;
+    sim = sim_new(sc, &opt, error);
+    if (!sim)
+        goto out;
+
+    prog.tty = isatty(STDERR_FILENO);
+    t0 = g_get_monotonic_time();
+    prog.start_us = t0;
+    sim_run(sim, (prog.tty || show_progress) ? progress_cb : NULL, &prog);
+    progress_end(&prog);
+    res = sim_collect(sim, (double)(g_get_monotonic_time() - t0) / 1e6);
+
+    text = result_render(res, fmt, fmt == FORMAT_TABLE || wall);
+    if (out_path)
+        ok = write_file_atomic(out_path, text, strlen(text), error);
+    else
+        ok = write_stdout(text, error);
+out:
+    g_free(text);
+    if (res)
+        sim_result_free(res);
+    if (sim)
+        sim_free(sim);
+    scenario_free(sc);
+    g_free(seed_s);
+    g_free(duration_s);
+    g_free(format_s);
+    g_free(out_path);
+    g_option_context_free(ctx);
+    return ok;
+}

@@ -1,0 +1,317 @@
+/*
+ * sim.c - one simulation: derive the kernel parameters from the scenario,
+ * build the host (run-queues, task groups, tasks), run the event loop for
+ * the scenario's duration and collect the results.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vsched/host.h"
+#include "vsched/sim.h"
+
+static void *xcalloc(size_t n, size_t sz)
+{
+    void *p = calloc(n ? n : 1, sz);
+
+    SIM_BUG_ON(!p);
+    return p;
+}
+
+static unsigned int ilog2_u(unsigned int x)
+{
+    return 31 - (unsigned int)__builtin_clz(x);
+}
+
+/*
+ * get_update_sysctl_factor(): the base slice is scaled with the number of
+ * online CPUs, capped at 8: NONE -> 1, LINEAR -> cpus, LOG -> 1 + ilog2(cpus).
+ */
+static unsigned int sysctl_factor(enum tunable_scaling scaling, unsigned int nr_cpus)
+{
+    unsigned int cpus = nr_cpus < 8 ? nr_cpus : 8;
+
+    switch (scaling) {
+    case SCALING_NONE:
+        return 1;
+    case SCALING_LINEAR:
+        return cpus;
+    case SCALING_LOG:
+    default:
+        return 1 + ilog2_u(cpus);
+    }
+}
+
+static void derive_params(struct sim *sim, const struct scenario *sc)
+{
+    struct sched_params *p = &sim->params;
+    unsigned int hz = sc->kernel.hz;
+
+    p->profile = sc->kernel.profile;
+    memcpy(p->feat, sc->kernel.feat, sizeof(p->feat));
+    p->hz = hz;
+    p->tick_nsec = (NSEC_PER_SEC + hz / 2) / hz; /* TICK_NSEC */
+    p->normalized_sysctl_sched_base_slice = sc->kernel.base_slice_ns;
+    p->sysctl_sched_base_slice =
+        sysctl_factor(sc->kernel.scaling, sc->host.cpus) * sc->kernel.base_slice_ns;
+    p->timer_slack_ns = sc->kernel.timer_slack_ns;
+    p->balance_interval_ns = sc->host.balance_interval_ns;
+    p->newidle_balance = sc->host.newidle_balance;
+}
+
+static struct task_group *find_tg(struct sim *sim, const char *path)
+{
+    for (unsigned int i = 0; i < sim->nr_tgs; i++)
+        if (strcmp(sim->tgs[i]->path, path) == 0)
+            return sim->tgs[i];
+    return NULL;
+}
+
+static struct task_group *parent_tg(struct sim *sim, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *ppath;
+    struct task_group *tg;
+
+    if (slash == path)
+        return sim->tgs[0];
+    ppath = g_strndup(path, (gsize)(slash - path));
+    tg = find_tg(sim, ppath);
+    g_free(ppath);
+    return tg;
+}
+
+static void start_event(void *ctx, struct sim_event *ev)
+{
+    struct sim *sim = ctx;
+
+    (void)ev;
+    for (unsigned int i = 0; i < sim->nr_tasks; i++)
+        wake_up_new_task(sim, sim->tasks[i]);
+}
+
+static void balance_event(void *ctx, struct sim_event *ev)
+{
+    struct sim *sim = ctx;
+
+    sched_balance_periodic(sim);
+    sim_event_arm(&sim->eng, ev, sim_now(sim) + sim->params.balance_interval_ns);
+}
+
+struct sim *sim_new(const struct scenario *sc, const struct sim_options *opt, GError **error)
+{
+    struct sim *sim = xcalloc(1, sizeof(*sim));
+    unsigned int nr_tasks = 0, k = 0;
+
+    (void)error;
+    sim->sc = sc;
+    sim->seed = (opt && opt->has_seed) ? opt->seed : sc->seed;
+    sim->duration_ns = (opt && opt->duration_ns) ? opt->duration_ns : sc->duration_ns;
+    sim->debug_checks = opt && opt->debug_checks;
+    sim_engine_init(&sim->eng, sim);
+    derive_params(sim, sc);
+
+    sim->nr_cpus = sc->host.cpus;
+    sim->rqs = xcalloc(sim->nr_cpus, sizeof(*sim->rqs));
+    for (unsigned int cpu = 0; cpu < sim->nr_cpus; cpu++)
+        init_rq(sim, &sim->rqs[cpu], cpu);
+
+    sim->tgs = xcalloc(sc->nr_cgroups + 1, sizeof(*sim->tgs));
+    sim->tgs[sim->nr_tgs++] = task_group_new(sim, "/", NULL, 1024);
+    for (unsigned int i = 0; i < sc->nr_cgroups; i++) {
+        const struct scenario_cgroup *cg = &sc->cgroups[i];
+        struct task_group *parent = parent_tg(sim, cg->path);
+
+        SIM_BUG_ON(!parent); /* the loader checks declaration order */
+        sim->tgs[sim->nr_tgs++] = task_group_new(sim, cg->path, parent, cg->shares);
+    }
+
+    for (unsigned int i = 0; i < sc->nr_tasks; i++)
+        nr_tasks += sc->tasks[i].count;
+    sim->nr_tasks = nr_tasks;
+    sim->tasks = xcalloc(nr_tasks, sizeof(*sim->tasks));
+    sim->host_tasks = xcalloc(nr_tasks, sizeof(*sim->host_tasks));
+    for (unsigned int i = 0; i < sc->nr_tasks; i++) {
+        const struct scenario_task *st = &sc->tasks[i];
+        struct task_group *tg = find_tg(sim, st->cgroup);
+
+        SIM_BUG_ON(!tg);
+        for (unsigned int r = 0; r < st->count; r++, k++) {
+            struct host_task *ht = &sim->host_tasks[k];
+            struct task_struct *p = &ht->task;
+
+            host_task_init(sim, ht, st);
+            p->pid = k + 1;
+            p->name = st->count > 1 ? g_strdup_printf("%s.%u", st->name, r) : g_strdup(st->name);
+            p->sched_task_group = tg;
+            attach_entity_to_group(sim, &p->se, tg, 0);
+            sim->tasks[k] = p;
+        }
+    }
+
+    sim_event_init(&sim->start_ev, start_event);
+    sim_event_arm(&sim->eng, &sim->start_ev, 0);
+    sim_event_init(&sim->balance_ev, balance_event);
+    if (sim->params.balance_interval_ns && sim->nr_cpus > 1)
+        sim_event_arm(&sim->eng, &sim->balance_ev, sim->params.balance_interval_ns);
+    return sim;
+}
+
+void sim_free(struct sim *sim)
+{
+    if (!sim)
+        return;
+    sim_engine_destroy(&sim->eng);
+    for (unsigned int i = 0; i < sim->nr_tasks; i++)
+        g_free(sim->tasks[i]->name);
+    for (unsigned int i = sim->nr_tgs; i-- > 0;)
+        task_group_free(sim, sim->tgs[i]);
+    free(sim->tgs);
+    free(sim->tasks);
+    free(sim->host_tasks);
+    free(sim->rqs);
+    free(sim);
+}
+
+/* Every queue of every CPU is checked: root and group queues. */
+static void sim_check(struct sim *sim)
+{
+    for (unsigned int cpu = 0; cpu < sim->nr_cpus; cpu++) {
+        struct rq *rq = cpu_rq(sim, cpu);
+
+        SIM_BUG_ON(rq->nr_running != rq->cfs.h_nr_queued);
+        for (unsigned int i = 0; i < sim->nr_tgs; i++)
+            SIM_BUG_ON(!cfs_rq_sane(sim->tgs[i]->cfs_rq[cpu]));
+    }
+    SIM_BUG_ON(!sim_engine_sane(&sim->eng));
+}
+
+/* Bring the accounting of running tasks up to date at the end of the run. */
+static void sim_finish(struct sim *sim)
+{
+    for (unsigned int cpu = 0; cpu < sim->nr_cpus; cpu++) {
+        struct rq *rq = cpu_rq(sim, cpu);
+
+        if (!rq->curr)
+            continue;
+        for (struct sched_entity *se = &rq->curr->se; se; se = parent_entity(se))
+            if (cfs_rq_of(se)->curr == se)
+                update_curr(sim, cfs_rq_of(se));
+        rq->busy_ns += sim_now(sim) - rq->busy_since;
+        rq->busy_since = sim_now(sim);
+        hist_add(&rq->curr->stats.run_ns, sim_now(sim) - rq->curr->stats_stint_start);
+    }
+}
+
+void sim_run(struct sim *sim, void (*progress)(double frac, void *arg), void *arg)
+{
+    u64 end = sim->duration_ns;
+    u64 step = end / 100 ? end / 100 : 1;
+    u64 next_report = step;
+
+    while (sim_engine_step(&sim->eng, end)) {
+        if (sim->debug_checks)
+            sim_check(sim);
+        if (progress && sim_now(sim) >= next_report) {
+            progress((double)sim_now(sim) / (double)end, arg);
+            next_report = (sim_now(sim) / step + 1) * step;
+        }
+    }
+    sim_engine_run_until(&sim->eng, end);
+    sim_finish(sim);
+    if (progress)
+        progress(1.0, arg);
+}
+
+static bool path_is_under(const char *path, const char *ancestor)
+{
+    size_t n = strlen(ancestor);
+
+    if (strcmp(ancestor, "/") == 0)
+        return true;
+    return strncmp(path, ancestor, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+struct sim_result *sim_collect(struct sim *sim, double wall_s)
+{
+    struct sim_result *r = xcalloc(1, sizeof(*r));
+    u64 total = 0;
+    double sum = 0, sum2 = 0;
+
+    r->scenario = g_strdup(sim->sc->name);
+    r->file = g_strdup(sim->sc->file);
+    r->scenario_hash = scenario_hash(sim->sc);
+    r->seed = sim->seed;
+    r->sim_ns = sim_now(sim);
+    r->events = sim->eng.nr_events;
+    r->wall_s = wall_s;
+    r->profile = kernel_profile_name(sim->params.profile);
+
+    r->nr_tasks = sim->nr_tasks;
+    r->tasks = xcalloc(r->nr_tasks, sizeof(*r->tasks));
+    for (unsigned int i = 0; i < sim->nr_tasks; i++)
+        total += sim->tasks[i]->se.sum_exec_runtime;
+    r->min_share = sim->nr_tasks ? 1.0 : 0.0;
+    for (unsigned int i = 0; i < sim->nr_tasks; i++) {
+        struct task_struct *p = sim->tasks[i];
+        struct task_result *t = &r->tasks[i];
+
+        t->name = g_strdup(p->name);
+        t->cgroup = g_strdup(p->sched_task_group->path);
+        t->nice = task_nice(p);
+        t->cpu_ns = p->se.sum_exec_runtime;
+        t->share = total ? (double)t->cpu_ns / (double)total : 0.0;
+        t->nr_switches = p->stats.nr_switches;
+        t->nr_yields = p->stats.nr_yields;
+        t->nr_wakeups = p->stats.nr_wakeups;
+        t->nr_migrations = p->stats.nr_migrations;
+        t->run_p50_ns = hist_quantile(&p->stats.run_ns, 0.5);
+        t->run_p99_ns = hist_quantile(&p->stats.run_ns, 0.99);
+        sum += (double)t->cpu_ns;
+        sum2 += (double)t->cpu_ns * (double)t->cpu_ns;
+        if (t->share < r->min_share)
+            r->min_share = t->share;
+        if (t->share > r->max_share)
+            r->max_share = t->share;
+    }
+    r->jain_tasks = sum2 > 0 ? (sum * sum) / ((double)sim->nr_tasks * sum2) : 1.0;
+
+    r->nr_cpus = sim->nr_cpus;
+    r->cpus = xcalloc(r->nr_cpus, sizeof(*r->cpus));
+    for (unsigned int cpu = 0; cpu < sim->nr_cpus; cpu++) {
+        r->cpus[cpu].id = cpu;
+        r->cpus[cpu].busy_ns = cpu_rq(sim, cpu)->busy_ns;
+        r->cpus[cpu].nr_switches = cpu_rq(sim, cpu)->nr_switches;
+    }
+
+    r->nr_cgroups = sim->sc->nr_cgroups;
+    r->cgroups = xcalloc(r->nr_cgroups, sizeof(*r->cgroups));
+    for (unsigned int i = 0; i < r->nr_cgroups; i++) {
+        struct cgroup_result *c = &r->cgroups[i];
+
+        c->path = g_strdup(sim->sc->cgroups[i].path);
+        for (unsigned int j = 0; j < sim->nr_tasks; j++)
+            if (path_is_under(sim->tasks[j]->sched_task_group->path, c->path))
+                c->cpu_ns += sim->tasks[j]->se.sum_exec_runtime;
+        c->share = total ? (double)c->cpu_ns / (double)total : 0.0;
+    }
+    return r;
+}
+
+void sim_result_free(struct sim_result *r)
+{
+    if (!r)
+        return;
+    for (unsigned int i = 0; i < r->nr_tasks; i++) {
+        g_free(r->tasks[i].name);
+        g_free(r->tasks[i].cgroup);
+    }
+    for (unsigned int i = 0; i < r->nr_cgroups; i++)
+        g_free(r->cgroups[i].path);
+    free(r->tasks);
+    free(r->cpus);
+    free(r->cgroups);
+    g_free(r->scenario);
+    g_free(r->file);
+    free(r);
+}

@@ -1,0 +1,320 @@
+/*
+ * tests/check_cli.c - the vsched command as a user sees it: runs the built
+ * binary (VSCHED_CLI) and checks exit statuses, messages, that failed runs
+ * leave no output file behind, and that JSON output is byte-reproducible.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <jansson.h>
+
+#include "vsched/version.h"
+
+#include "testutil.h"
+
+#ifndef VSCHED_CLI
+#error "VSCHED_CLI must be defined by the build"
+#endif
+
+/* Run vsched with up to 7 arguments (NULL-terminated early) in the source directory. */
+static void run_cli(struct tu_proc *p, const char *a1, const char *a2, const char *a3,
+                    const char *a4, const char *a5, const char *a6, const char *a7)
+{
+    const char *argv[] = {VSCHED_CLI, a1, a2, a3, a4, a5, a6, a7, NULL};
+
+    ck_assert_msg(tu_run(argv, VSCHED_SOURCE_DIR, p), "cannot start %s", VSCHED_CLI);
+}
+
+START_TEST(test_version)
+{
+    struct tu_proc p;
+
+    run_cli(&p, "--version", NULL, NULL, NULL, NULL, NULL, NULL);
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_str_eq(p.out, "vsched " VSCHED_VERSION "\n");
+    tu_proc_clear(&p);
+}
+END_TEST
+
+START_TEST(test_help)
+{
+    static const char *const forms[] = {"--help", "help"};
+    struct tu_proc p;
+
+    for (unsigned int i = 0; i < G_N_ELEMENTS(forms); i++) {
+        run_cli(&p, forms[i], NULL, NULL, NULL, NULL, NULL, NULL);
+        ck_assert_int_eq(p.status, 0);
+        ck_assert_ptr_nonnull(strstr(p.out, "run"));
+        ck_assert_ptr_nonnull(strstr(p.out, "validate"));
+        ck_assert_ptr_nonnull(strstr(p.out, "vsched run --help"));
+        tu_proc_clear(&p);
+    }
+    run_cli(&p, "run", "--help", NULL, NULL, NULL, NULL, NULL);
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_ptr_nonnull(strstr(p.out, "--duration-ms"));
+    ck_assert_ptr_nonnull(strstr(p.out, "--format"));
+    tu_proc_clear(&p);
+}
+END_TEST
+
+START_TEST(test_usage_errors)
+{
+    struct tu_proc p;
+
+    run_cli(&p, "frobnicate", NULL, NULL, NULL, NULL, NULL, NULL);
+    ck_assert_int_eq(p.status, 2);
+    ck_assert(g_str_has_prefix(p.err, "vsched: "));
+    ck_assert_ptr_nonnull(strstr(p.err, "frobnicate"));
+    tu_proc_clear(&p);
+
+    run_cli(&p, "run", "--no-such-option", NULL, NULL, NULL, NULL, NULL);
+    ck_assert_int_eq(p.status, 2);
+    ck_assert(g_str_has_prefix(p.err, "vsched: "));
+    tu_proc_clear(&p);
+
+    run_cli(&p, "run", "--format", "xml", NULL, NULL, NULL, NULL);
+    ck_assert_int_eq(p.status, 2);
+    ck_assert_ptr_nonnull(strstr(p.err, "--format"));
+    tu_proc_clear(&p);
+
+    run_cli(&p, "run", "--duration-ms", "0", NULL, NULL, NULL, NULL);
+    ck_assert_int_eq(p.status, 2);
+    ck_assert_ptr_nonnull(strstr(p.err, "--duration-ms"));
+    tu_proc_clear(&p);
+
+    run_cli(&p, "run", "--seed", "-3", NULL, NULL, NULL, NULL);
+    ck_assert_int_eq(p.status, 2);
+    ck_assert_ptr_nonnull(strstr(p.err, "--seed"));
+    tu_proc_clear(&p);
+
+    run_cli(&p, "run", "does-not-exist.json", NULL, NULL, NULL, NULL, NULL);
+    ck_assert_int_eq(p.status, 2);
+    ck_assert_ptr_nonnull(strstr(p.err, "does-not-exist.json"));
+    tu_proc_clear(&p);
+}
+END_TEST
+
+START_TEST(test_validate_good)
+{
+    struct tu_proc p;
+
+    run_cli(&p, "validate", "scenarios/two-groups.json", NULL, NULL, NULL, NULL, NULL);
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_str_eq(p.out, "scenarios/two-groups.json: ok (5 tasks, 2 cgroups, 2 cpus)\n");
+    tu_proc_clear(&p);
+}
+END_TEST
+
+START_TEST(test_validate_bad)
+{
+    char *dir = tu_mkdtemp();
+    char *bad = g_build_filename(dir, "bad.json", NULL);
+    struct tu_proc p;
+
+    ck_assert(g_file_set_contents(bad, "{\"version\": 1, \"name\": \"x\", \"duration_ms\": -1}", -1,
+                                  NULL));
+    run_cli(&p, "validate", bad, NULL, NULL, NULL, NULL, NULL);
+    ck_assert_int_eq(p.status, 2);
+    ck_assert_msg(g_str_has_prefix(p.err, "vsched: "), "%s", p.err);
+    ck_assert_msg(strstr(p.err, bad) != NULL, "%s", p.err);
+    ck_assert_msg(strstr(p.err, "duration_ms") != NULL, "%s", p.err);
+    tu_proc_clear(&p);
+    tu_rmdir(dir);
+    g_free(bad);
+    g_free(dir);
+}
+END_TEST
+
+/* A bad scenario must not produce (or leave) the --out file. */
+START_TEST(test_run_bad_scenario_no_output)
+{
+    char *dir = tu_mkdtemp();
+    char *bad = g_build_filename(dir, "bad.json", NULL);
+    char *out = g_build_filename(dir, "out.json", NULL);
+    struct tu_proc p;
+
+    ck_assert(g_file_set_contents(bad, "{\"version\": 1,", -1, NULL));
+    run_cli(&p, "run", bad, "--out", out, NULL, NULL, NULL);
+    ck_assert_int_eq(p.status, 2);
+    ck_assert(g_str_has_prefix(p.err, "vsched: "));
+    ck_assert_ptr_nonnull(strstr(p.err, bad));
+    ck_assert(!g_file_test(out, G_FILE_TEST_EXISTS));
+    ck_assert_int_eq(tu_count_entries(dir), 1); /* just bad.json, no temporary */
+    tu_proc_clear(&p);
+    tu_rmdir(dir);
+    g_free(out);
+    g_free(bad);
+    g_free(dir);
+}
+END_TEST
+
+START_TEST(test_run_out_missing_dir)
+{
+    char *dir = tu_mkdtemp();
+    char *out = g_build_filename(dir, "no", "such", "out.json", NULL);
+    struct tu_proc p;
+
+    run_cli(&p, "run", "scenarios/two-groups.json", "--duration-ms", "10", "--out", out, NULL);
+    ck_assert_int_eq(p.status, 1);
+    ck_assert(g_str_has_prefix(p.err, "vsched: "));
+    ck_assert_ptr_nonnull(strstr(p.err, out));
+    ck_assert_int_eq(tu_count_entries(dir), 0);
+    tu_proc_clear(&p);
+    tu_rmdir(dir);
+    g_free(out);
+    g_free(dir);
+}
+END_TEST
+
+START_TEST(test_run_out_file)
+{
+    char *dir = tu_mkdtemp();
+    char *out = g_build_filename(dir, "r.json", NULL);
+    struct tu_proc p, q;
+    char *written;
+
+    run_cli(&p, "run", "scenarios/two-groups.json", "--duration-ms", "50", "--format", "json",
+            "--out");
+    /* (the line above lacks the path on purpose: --out needs an argument) */
+    ck_assert_int_eq(p.status, 2);
+    tu_proc_clear(&p);
+
+    run_cli(&p, "run", "scenarios/two-groups.json", "--duration-ms", "50", "--format=json",
+            "--out", out);
+    ck_assert_msg(p.status == 0, "%s", p.err);
+    ck_assert_str_eq(p.out, "");
+    written = tu_read_file(out);
+    ck_assert_ptr_nonnull(written);
+    ck_assert_int_eq(tu_count_entries(dir), 1); /* no temporary left over */
+    run_cli(&q, "run", "scenarios/two-groups.json", "--duration-ms", "50", "--format=json", NULL,
+            NULL);
+    ck_assert_int_eq(q.status, 0);
+    ck_assert_str_eq(written, q.out);
+    g_free(written);
+    tu_proc_clear(&p);
+    tu_proc_clear(&q);
+    tu_rmdir(dir);
+    g_free(out);
+    g_free(dir);
+}
+END_TEST
+
+START_TEST(test_run_json_deterministic)
+{
+    static const char *const names[] = {"a", "b.0", "b.1", "d", "y"};
+    struct tu_proc p, q;
+    json_error_t jerr;
+    json_t *root, *tasks;
+    double sum = 0;
+
+    run_cli(&p, "run", "scenarios/two-groups.json", "--duration-ms", "200", "--format", "json",
+            NULL);
+    run_cli(&q, "run", "scenarios/two-groups.json", "--duration-ms", "200", "--format", "json",
+            NULL);
+    ck_assert_msg(p.status == 0, "%s", p.err);
+    ck_assert_int_eq(q.status, 0);
+    ck_assert_str_eq(p.out, q.out);
+
+    root = json_loads(p.out, JSON_REJECT_DUPLICATES, &jerr);
+    ck_assert_msg(root != NULL, "invalid JSON: %d:%d: %s", jerr.line, jerr.column, jerr.text);
+    ck_assert_ptr_null(json_object_get(root, "wall_s"));
+    ck_assert_str_eq(json_string_value(json_object_get(root, "scenario")), "two-groups");
+    ck_assert_int_eq(json_integer_value(json_object_get(root, "sim_ns")), 200000000);
+    tasks = json_object_get(root, "tasks");
+    ck_assert(json_is_array(tasks));
+    ck_assert_uint_eq(json_array_size(tasks), G_N_ELEMENTS(names));
+    for (size_t i = 0; i < json_array_size(tasks); i++) {
+        json_t *t = json_array_get(tasks, i);
+
+        ck_assert_str_eq(json_string_value(json_object_get(t, "name")), names[i]);
+        sum += json_number_value(json_object_get(t, "share"));
+    }
+    ck_assert_msg(fabs(sum - 1.0) < 1e-9, "shares sum to %.12f", sum);
+    json_decref(root);
+    tu_proc_clear(&p);
+    tu_proc_clear(&q);
+
+    /* --wall adds the non-deterministic field. */
+    run_cli(&p, "run", "scenarios/two-groups.json", "--duration-ms", "20", "--format", "json",
+            "--wall");
+    ck_assert_int_eq(p.status, 0);
+    root = json_loads(p.out, 0, &jerr);
+    ck_assert_ptr_nonnull(root);
+    ck_assert(json_is_number(json_object_get(root, "wall_s")));
+    json_decref(root);
+    tu_proc_clear(&p);
+}
+END_TEST
+
+START_TEST(test_run_tsv)
+{
+    struct tu_proc p;
+    char **lines;
+    unsigned int header = 0, rows = 0;
+
+    run_cli(&p, "run", "scenarios/two-groups.json", "--duration-ms", "20", "--format", "tsv",
+            NULL);
+    ck_assert_msg(p.status == 0, "%s", p.err);
+    lines = g_strsplit(p.out, "\n", -1);
+    while (lines[header] && g_str_has_prefix(lines[header], "# "))
+        header++;
+    ck_assert_ptr_nonnull(lines[header]);
+    ck_assert_ptr_nonnull(strstr(lines[header], "cpu_ns"));
+    ck_assert(g_str_has_prefix(lines[header], "task\t"));
+    for (unsigned int i = header + 1; lines[i] && lines[i][0]; i++)
+        rows++;
+    ck_assert_uint_eq(rows, 5);
+    ck_assert_ptr_null(strstr(p.out, "wall_s"));
+    g_strfreev(lines);
+    tu_proc_clear(&p);
+}
+END_TEST
+
+START_TEST(test_run_default_table)
+{
+    struct tu_proc p;
+
+    run_cli(&p, "run", "--duration-ms", "20", NULL, NULL, NULL, NULL);
+    ck_assert_msg(p.status == 0, "%s", p.err);
+    ck_assert_ptr_nonnull(strstr(p.out, "default"));
+    ck_assert_ptr_nonnull(strstr(p.out, "cpu (ms)"));
+    ck_assert_ptr_nonnull(strstr(p.out, "wall"));
+    ck_assert_str_eq(p.err, ""); /* no progress bar when stderr is not a terminal */
+    tu_proc_clear(&p);
+}
+END_TEST
+
+static Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("cli");
+
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_version);
+    tcase_add_test(tc, test_help);
+    tcase_add_test(tc, test_usage_errors);
+    tcase_add_test(tc, test_validate_good);
+    tcase_add_test(tc, test_validate_bad);
+    tcase_add_test(tc, test_run_bad_scenario_no_output);
+    tcase_add_test(tc, test_run_out_missing_dir);
+    tcase_add_test(tc, test_run_out_file);
+    tcase_add_test(tc, test_run_json_deterministic);
+    tcase_add_test(tc, test_run_tsv);
+    tcase_add_test(tc, test_run_default_table);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(cli_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
