@@ -6,6 +6,7 @@
  * the invariant checker running after every event.
  */
 #include <check.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,6 +216,69 @@ START_TEST(test_determinism)
 }
 END_TEST
 
+/* Core yield_to(): -ESRCH when both queues hold one task; 0 when the target
+ * runs; 1 (and the target runs next) for a queued target on the same CPU;
+ * a remote target's CPU is asked to reschedule. */
+START_TEST(test_yield_to_codes)
+{
+    GError *err = NULL;
+    struct scenario *sc = scenario_load_string(
+        "{\"version\":1,\"name\":\"t\",\"duration_ms\":10,\"host\":{\"cpus\":2,\"balance_interval_ms\":0},"
+        "\"tasks\":[{\"name\":\"a\",\"cpus\":[0]," HOG "},{\"name\":\"b\",\"cpus\":[1]," HOG "}]}",
+        "test", &err);
+    struct sim_options opt = {.duration_ns = 1000000, .debug_checks = true};
+    struct sim *sim;
+    struct task_struct *a, *b;
+
+    ck_assert_ptr_nonnull(sc);
+    sim = sim_new(sc, &opt, NULL);
+    sim_run(sim, NULL, NULL);
+    a = sim->tasks[0];
+    b = sim->tasks[1];
+    ck_assert_ptr_eq(cpu_rq(sim, 0)->curr, a);
+    ck_assert_ptr_eq(cpu_rq(sim, 1)->curr, b);
+    ck_assert_int_eq(yield_to(sim, a, b, true), -ESRCH);
+    sim_free(sim);
+    scenario_free(sc);
+
+    sc = scenario_load_string(
+        "{\"version\":1,\"name\":\"t\",\"duration_ms\":10,\"host\":{\"cpus\":2,\"balance_interval_ms\":0},"
+        "\"tasks\":[{\"name\":\"a\",\"cpus\":[0]," HOG "},{\"name\":\"c\",\"cpus\":[0]," HOG "},"
+        "{\"name\":\"b\",\"cpus\":[1]," HOG "},{\"name\":\"e\",\"cpus\":[1]," HOG "}]}",
+        "test", &err);
+    ck_assert_ptr_nonnull(sc);
+    sim = sim_new(sc, &opt, NULL);
+    sim_run(sim, NULL, NULL);
+    {
+        struct rq *rq0 = cpu_rq(sim, 0), *rq1 = cpu_rq(sim, 1);
+        struct task_struct *cur0 = rq0->curr, *cur1 = rq1->curr;
+        struct task_struct *other0 = cur0 == sim->tasks[0] ? sim->tasks[1] : sim->tasks[0];
+        struct task_struct *other1 = cur1 == sim->tasks[2] ? sim->tasks[3] : sim->tasks[2];
+
+        /* sim_finish()'s last update_curr may have asked for a resched
+         * (initial half-slice deadlines have passed at 1 ms): start clean */
+        rq1->need_resched = false;
+        sim_event_cancel(&sim->eng, &rq1->resched_ev);
+        /* target running on the other CPU: 0 */
+        ck_assert_int_eq(yield_to(sim, cur0, cur1, true), 0);
+        ck_assert(!rq1->need_resched);
+        /* queued target on the same CPU: 1; the waiting task is eligible,
+         * so the buddy makes it run next */
+        ck_assert_int_eq(yield_to(sim, cur0, other0, true), 1);
+        ck_assert_ptr_eq(rq0->curr, other0);
+        ck_assert_uint_eq(cur0->stats.nr_yield_to, 2);
+        /* queued target on another CPU: 1, buddy set there, remote resched */
+        cur0 = rq0->curr;
+        ck_assert(!rq1->need_resched);
+        ck_assert_int_eq(yield_to(sim, cur0, other1, true), 1);
+        ck_assert_ptr_eq(rq1->cfs.next, &other1->se);
+        ck_assert(rq1->need_resched);
+    }
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
     Suite *s = suite_create("sim");
@@ -225,6 +289,7 @@ static Suite *sim_suite(void)
     tcase_add_loop_test(tc, test_switch_interval_tick, 0, 2);
     tcase_add_test(tc, test_yielder);
     tcase_add_test(tc, test_determinism);
+    tcase_add_test(tc, test_yield_to_codes);
     suite_add_tcase(s, tc);
     return s;
 }
