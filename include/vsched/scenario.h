@@ -96,6 +96,132 @@ struct scenario_task {
     unsigned int nr_steps;        /* >= 1, at least one RUN or SLEEP with ns > 0 */
 };
 
+
+/* ---- VMs (KVM layer) ---- */
+
+/* How the guest's IPIs and EOIs reach KVM (kernel-mechanisms 5.6). */
+enum apicv_mode {
+    APICV_OFF = 0,  /* "off": ICR writes and EOIs exit */
+    APICV_ON = 1,   /* "on": EOI virtualized, ICR writes exit, posted interrupts */
+    APICV_IPIV = 2, /* "ipiv": neither exits (Intel IPI virtualization) */
+};
+
+/* The "kvm" block: KVM module parameters and costs (docs/scenario-format.md). */
+struct scenario_kvm {
+    u64 exit_ns;                  /* "exit_ns": guest -> host transition, default 600 */
+    u64 entry_ns;                 /* "entry_ns": host -> guest transition, default 400 */
+    u64 ctx_switch_ns;            /* "ctx_switch_ns": switching to a vCPU thread incl. vcpu_load, default 2000 */
+    u64 ipi_latency_ns;           /* "ipi_latency_ns": physical IPI / notification flight time, default 1000 */
+    enum apicv_mode apicv;        /* "apicv": "off" | "on" | "ipiv", default "on" */
+    u32 ple_gap;                  /* "ple_gap": 0 disables PLE, default 128 */
+    u32 ple_window;               /* "ple_window": cycles, default 4096 */
+    u32 ple_window_grow;          /* "ple_window_grow": default 2 */
+    u32 ple_window_shrink;        /* "ple_window_shrink": default 0 */
+    u32 ple_window_max;           /* "ple_window_max": default UINT_MAX */
+    u64 halt_poll_ns;             /* "halt_poll_ns": max halt polling, default 200000; 0 = off */
+    u32 halt_poll_ns_grow;        /* "halt_poll_ns_grow": default 2 */
+    u64 halt_poll_ns_grow_start;  /* "halt_poll_ns_grow_start": default 10000 */
+    u32 halt_poll_ns_shrink;      /* "halt_poll_ns_shrink": default 2 */
+    bool pv_unhalt;               /* "pv_unhalt": KVM_FEATURE_PV_UNHALT (PV spinlocks possible), default true */
+    bool pv_send_ipi;             /* "pv_send_ipi": KVM_FEATURE_PV_SEND_IPI, default true */
+    bool pv_tlb_flush;            /* "pv_tlb_flush": KVM_FEATURE_PV_TLB_FLUSH, default true */
+    bool pv_sched_yield;          /* "pv_sched_yield": KVM_FEATURE_PV_SCHED_YIELD, default true */
+};
+
+/* Time distributions of workload steps. */
+enum dist_kind {
+    DIST_FIXED = 0,       /* always a */
+    DIST_UNIFORM,         /* uniform in [a, b] */
+    DIST_EXPONENTIAL,     /* mean a */
+    DIST_LOGNORMAL,       /* median a, shape sigma */
+};
+
+struct dist {
+    enum dist_kind kind;
+    u64 a_ns;
+    u64 b_ns;
+    double sigma;
+};
+
+enum guest_step_kind {
+    GSTEP_COMPUTE = 0,    /* run guest code for a drawn duration */
+    GSTEP_LOCK,           /* acquire a spinlock (spin / halt per lock kind) */
+    GSTEP_UNLOCK,         /* release the most recently acquired lock */
+    GSTEP_IPI,            /* send a function-call IPI; optionally wait (csd_lock_wait) */
+    GSTEP_TLB_SHOOTDOWN,  /* flush_tlb_multi: multicast IPI and wait, PV-TLB aware */
+    GSTEP_BARRIER,        /* wait until every participating vCPU arrived */
+    GSTEP_SLEEP,          /* halt until a guest timer fires */
+};
+
+enum ipi_dest {
+    IPI_TO_NEXT = 0,      /* vCPU (self + 1) mod participants */
+    IPI_TO_RANDOM,        /* one random other participant */
+    IPI_TO_SEVERAL,       /* nr_targets random other participants */
+    IPI_TO_ALL,           /* every other participant */
+};
+
+struct guest_step {
+    enum guest_step_kind kind;
+    struct dist d;                /* COMPUTE / SLEEP duration */
+    bool kernel;                  /* COMPUTE at CPL 0 (guest kernel), else user */
+    unsigned int lock;            /* LOCK: index of the first lock instance */
+    unsigned int spread;          /* LOCK: pick uniformly among spread instances (>= 1) */
+    enum ipi_dest to;             /* IPI / TLB_SHOOTDOWN */
+    unsigned int nr_targets;      /* IPI_TO_SEVERAL */
+    bool wait;                    /* IPI: wait for every handler (csd_lock_wait) */
+    u64 handler_ns;               /* IPI / TLB_SHOOTDOWN: handler body at each target */
+    unsigned int every;           /* run only on iterations i with i % every == 0 (>= 1) */
+};
+
+enum lock_kind {
+    LOCK_PV_QSPINLOCK = 0,        /* "pv": paravirt qspinlock (spin, then halt; kick on unlock) */
+    LOCK_QSPINLOCK,               /* "native": FIFO queued spinlock, spin forever */
+    LOCK_TAS,                     /* "tas": test-and-set, unfair */
+};
+
+struct scenario_workload {
+    char *preset;                 /* preset name, or NULL for a custom program */
+    struct guest_step *steps;     /* the program, repeated forever; one op per pass */
+    unsigned int nr_steps;
+    unsigned int nr_locks;        /* lock instances used by the program */
+    enum lock_kind lock_kind;     /* "lock_kind", default "pv" (if kvm.pv_unhalt, else "tas") */
+    unsigned int participants;    /* vCPUs 0..participants-1 run the program; the others idle; 0 = all */
+    u32 spin_threshold;           /* "spin_threshold": SPIN_THRESHOLD pause iterations, default 32768 */
+    u64 handoff_ns;               /* "handoff_ns": cache-line hand-off of a released lock, default 100 */
+    u64 resched_handler_ns;       /* "resched_handler_ns": reschedule-IPI handler body, default 500 */
+    u64 timer_handler_ns;         /* "timer_handler_ns": local-timer handler body, default 1000 */
+};
+
+enum vm_pin {
+    VM_PIN_NONE = 0,              /* "none": every vCPU may run on any of the VM's cpus */
+    VM_PIN_1TO1 = 1,              /* "1:1": vCPU i pinned to the VM's cpus[i mod n] */
+};
+
+struct scenario_vm {
+    char *name;                   /* base name; replicas name.0, name.1, ... when count > 1 */
+    unsigned int vcpus;           /* 1..VSCHED_MAX_VCPUS */
+    char *cgroup;                 /* per replica (see docs); default "/machine/<vm name>" */
+    bool cgroup_per_replica;      /* cgroup was defaulted: each replica gets its own */
+    struct cpumask cpus;          /* host CPUs the vCPU threads may use, default all */
+    enum vm_pin pin;
+    unsigned int count;           /* replicas, default 1 */
+    int nice;                     /* nice of the vCPU threads, default 0 */
+    struct scenario_workload wl;
+};
+
+#define VSCHED_MAX_VCPUS 256
+#define VSCHED_MAX_LOCKS 1024
+
+/* ---- yield policies (issue 4 hook points) ---- */
+struct scenario_policy {
+    char *yield_to;               /* "yield_to": scheduler-side policy name, default per profile */
+    char *directed_yield;         /* "directed_yield": KVM candidate selection, default "mainline" */
+    bool vcpu_debooster_enabled;  /* default true */
+    bool ipi_tracking_enabled;    /* default true */
+    u64 ipi_window_ns;            /* default 50 ms */
+    bool enable_relaxed_boost;    /* default true */
+};
+
 struct scenario {
     char *file;                   /* where it came from ("<default>" for the embedded one) */
     char *name;
@@ -108,6 +234,13 @@ struct scenario {
     unsigned int nr_cgroups;
     struct scenario_task *tasks;
     unsigned int nr_tasks;
+    /* KVM layer: "kvm" defaults apply even without VMs. */
+    struct scenario_kvm kvm;
+    double cpu_ghz;               /* "host.cpu_ghz": TSC rate for cycle counts, default 2.5 */
+    u32 pause_cycles;             /* "host.pause_cycles": latency of one PAUSE iteration, default 140 */
+    struct scenario_vm *vms;      /* "vms" */
+    unsigned int nr_vms;
+    struct scenario_policy policy;
 };
 
 /* Parse a scenario from a file.  On error returns NULL and sets @error

@@ -157,6 +157,9 @@ struct task_ops {
     void (*work_done)(struct sim *sim, struct task_struct *p);
     /* The task just got (@on = true) or lost (false) its CPU; optional. */
     void (*switched)(struct sim *sim, struct task_struct *p, bool on);
+    /* Another task was just enqueued on the CPU where @p runs (so
+     * single_task_running() turned false); optional. */
+    void (*rq_enqueued)(struct sim *sim, struct task_struct *p);
 };
 
 struct task_stats {
@@ -203,6 +206,16 @@ struct rq {
     struct sim_event tick_ev;     /* scheduler tick (stopped while idle) */
     struct sim_event resched_ev;  /* deferred __schedule() for need_resched */
     struct sim_event work_ev;     /* curr's work budget runs out */
+    /*
+     * vCPU debooster state (W. Li v2 patch 1/9), initialised in init_rq()
+     * exactly as the patch does in sched_init(): 0, -1, -1, 0.
+     */
+    u64 yield_deboost_last_time_ns;
+    int yield_deboost_last_src_pid;
+    int yield_deboost_last_dst_pid;
+    u64 yield_deboost_last_pair_time_ns;
+    /* lag-credit v3: last forced local resched (rate limit), 0 = never */
+    u64 yield_credit_last_resched_ns;
 };
 
 /* Derived kernel parameters for one simulation. */
@@ -316,6 +329,12 @@ void do_sched_yield(struct sim *sim, struct task_struct *p);
 int yield_to(struct sim *sim, struct task_struct *curr, struct task_struct *p, bool preempt);
 /* Give the running task @p @ns more CPU work before ->work_done is called. */
 void task_set_work(struct sim *sim, struct task_struct *p, u64 ns);
+/* Bring @p's work_left_ns up to date and stop its work timer (p running). */
+void task_stop_work(struct sim *sim, struct task_struct *p);
+/* If @p is running and its work timer is not armed, arm it for work_left_ns. */
+void task_resume_work(struct sim *sim, struct task_struct *p);
+/* single_task_running() on @p's CPU. */
+bool single_task_running(struct sim *sim, struct task_struct *p);
 void sched_tick(struct sim *sim, struct rq *rq);
 /* Move a queued, not running task to @dst (load balancing). */
 void move_queued_task(struct sim *sim, struct task_struct *p, unsigned int dst);

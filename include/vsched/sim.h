@@ -15,6 +15,9 @@
 #include "vsched/sched.h"
 
 struct host_task; /* src/host: a task driven by a program of steps */
+struct kvm;       /* src/virt: a VM */
+struct yield_to_policy;
+struct dy_policy;
 
 struct sim {
     struct sim_engine eng;        /* clock and event queue */
@@ -32,6 +35,13 @@ struct sim {
     struct sim_event balance_ev;  /* periodic load balance */
     struct sim_event start_ev;    /* forks every task at t = 0 */
     bool debug_checks;            /* run cfs_rq_sane() after every event (slow) */
+    /* Hook points (include/vsched/policy.h). */
+    const struct yield_to_policy *yt_policy;
+    const struct dy_policy *dy_policy;
+    /* KVM layer (include/vsched/kvm.h). */
+    struct kvm **vms;             /* [nr_vms] */
+    unsigned int nr_vms;
+    struct sim_rng rng;           /* guest workload draws */
 };
 
 static inline struct rq *cpu_rq(struct sim *sim, unsigned int cpu)

@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 
+#include "vsched/policy.h"
 #include "vsched/sched.h"
 #include "vsched/sim.h"
 
@@ -56,6 +57,27 @@ void task_set_work(struct sim *sim, struct task_struct *p, u64 ns)
     SIM_BUG_ON(rq->curr != p);
     p->work_left_ns = ns;
     rq_start_work(sim, rq);
+}
+
+void task_stop_work(struct sim *sim, struct task_struct *p)
+{
+    struct rq *rq = task_rq(sim, p);
+
+    SIM_BUG_ON(rq->curr != p);
+    rq_stop_work(sim, rq);
+}
+
+void task_resume_work(struct sim *sim, struct task_struct *p)
+{
+    struct rq *rq = task_rq(sim, p);
+
+    if (rq->curr == p && !sim_event_armed(&rq->work_ev))
+        rq_start_work(sim, rq);
+}
+
+bool single_task_running(struct sim *sim, struct task_struct *p)
+{
+    return task_rq(sim, p)->nr_running == 1;
 }
 
 static void work_event(void *ctx, struct sim_event *ev)
@@ -267,6 +289,8 @@ static void activate_task(struct sim *sim, struct rq *rq, struct task_struct *p,
 {
     enqueue_task_fair(sim, rq, p, flags);
     p->on_rq = TASK_ON_RQ_QUEUED;
+    if (rq->curr && rq->curr != p && rq->curr->ops->rq_enqueued)
+        rq->curr->ops->rq_enqueued(sim, rq->curr);
 }
 
 void wake_up_new_task(struct sim *sim, struct task_struct *p)
@@ -373,7 +397,7 @@ int yield_to(struct sim *sim, struct task_struct *curr, struct task_struct *p, b
         return 0;
 
     rq_stop_work(sim, rq);
-    yielded = yield_to_task_fair(sim, rq, p);
+    yielded = sim->yt_policy->yield_to_task(sim, rq, p);
     if (yielded) {
         /* Make p's CPU reschedule; pick_next_entity takes the buddy. */
         if (preempt && rq != p_rq)
@@ -439,4 +463,9 @@ void init_rq(struct sim *sim, struct rq *rq, unsigned int cpu)
     sim_event_init(&rq->tick_ev, tick_event);
     sim_event_init(&rq->resched_ev, resched_event);
     sim_event_init(&rq->work_ev, work_event);
+    rq->yield_deboost_last_time_ns = 0;
+    rq->yield_deboost_last_src_pid = -1;
+    rq->yield_deboost_last_dst_pid = -1;
+    rq->yield_deboost_last_pair_time_ns = 0;
+    rq->yield_credit_last_resched_ns = 0;
 }

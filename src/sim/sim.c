@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vsched/host.h"
+#include "vsched/policy.h"
 #include "vsched/sim.h"
 
 static void *xcalloc(size_t n, size_t sz)
@@ -110,6 +111,11 @@ struct sim *sim_new(const struct scenario *sc, const struct sim_options *opt, GE
     sim->debug_checks = opt && opt->debug_checks;
     sim_engine_init(&sim->eng, sim);
     derive_params(sim, sc);
+    sim->yt_policy = &yield_to_policy_mainline;
+    if (sc->policy.yield_to)
+        sim->yt_policy = yield_to_policy_find(sc->policy.yield_to);
+    sim->dy_policy = NULL; /* set when the KVM layer is built */
+    SIM_BUG_ON(!sim->yt_policy); /* the loader checks the names */
 
     sim->nr_cpus = sc->host.cpus;
     sim->rqs = xcalloc(sim->nr_cpus, sizeof(*sim->rqs));

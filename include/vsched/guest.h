@@ -1,0 +1,118 @@
+/*
+ * vsched/guest.h - the guest side: one guest thread per vCPU running a
+ * workload program, guest spinlocks, IPIs with csd waits, TLB shootdowns,
+ * barriers and timer sleeps (kernel-mechanisms §6).
+ *
+ * MODEL: each vCPU runs exactly one guest thread (no guest scheduler); an
+ * idle vCPU halts.  Guest interrupts are always enabled outside handlers;
+ * handlers do not nest.
+ */
+#ifndef VSCHED_GUEST_H
+#define VSCHED_GUEST_H
+
+#include "vsched/core.h"
+#include "vsched/kvm.h"
+#include "vsched/scenario.h"
+
+/* What the guest thread is doing (when not in an interrupt handler). */
+enum guest_act {
+    GA_COMPUTE = 0,        /* running program code (user or kernel) */
+    GA_LOCK_SPIN,          /* waiting for a spinlock, spinning (PAUSE loop) */
+    GA_LOCK_HALT,          /* PV qspinlock waiter halted in pv_wait() */
+    GA_CRIT,               /* inside a critical section */
+    GA_CSD_WAIT,           /* csd_lock_wait(): spinning for IPI handlers */
+    GA_BARRIER,            /* halted at a barrier */
+    GA_SLEEP,              /* halted until its timer */
+    GA_IDLE,               /* not a participant: halted for good */
+};
+
+/* A guest spinlock instance. */
+struct guest_lock {
+    int holder;                   /* vcpu_idx, -1 = free */
+    int *queue;                   /* FIFO of waiting vcpu_idx (ring) */
+    unsigned int q_head, q_len, q_cap;
+    bool pending;                 /* PV/native: the queue head is spinning with 'pending' set */
+    bool slow;                    /* PV: _Q_SLOW_VAL, unlock must kick the head */
+    u64 acquired_at;
+};
+
+struct guest_vm_stats {
+    u64 ops;                      /* completed passes over the program, all vCPUs */
+    struct hist lock_wait;        /* lock attempt -> acquired, ns (contended and not) */
+    struct hist lock_hold;        /* acquired -> released, ns */
+    u64 lock_holder_preempted;    /* holder vCPU scheduled out while holding a lock */
+    u64 lock_acquisitions;
+    u64 pv_kicks;                 /* unlocks that kicked a halted waiter */
+    u64 tlb_skipped_preempted;    /* PV TLB flush targets skipped (deferred flush) */
+};
+
+struct guest_vm {
+    struct kvm *kvm;
+    const struct scenario_workload *wl;
+    unsigned int participants;
+    struct guest_lock *locks;     /* [wl->nr_locks] */
+    /* barrier */
+    unsigned int barrier_arrived;
+    u64 barrier_gen;
+    struct guest_vm_stats stats;
+};
+
+struct guest_cpu {
+    struct kvm_vcpu *v;
+    bool participant;
+    struct sim_rng rng;           /* this vCPU's draws */
+    unsigned int step;            /* next program step */
+    u64 iter;                     /* current pass over the program */
+    enum guest_act act;
+    u64 left;                     /* CPU ns left of COMPUTE / CRIT */
+    bool kernel;                  /* current COMPUTE is at CPL 0 */
+    /* spinning */
+    u64 spun;                     /* CPU ns spun since the spin phase began (SPIN_THRESHOLD) */
+    u64 ple_spun;                 /* CPU ns of the current PAUSE loop (PLE window) */
+    int want_lock;                /* lock index being acquired, -1 */
+    u64 lock_wait_start;
+    int held[8];                  /* stack of held locks */
+    unsigned int nr_held;
+    /* csd wait */
+    unsigned int csd_outstanding; /* targets that have not yet run the handler */
+    /* interrupt handler */
+    bool in_irq;
+    int irq_vector;
+    u64 irq_left;
+    bool irq_eoi_done;
+    /* csd work queued on this vCPU (handler bodies to run) */
+    unsigned int csd_queued;      /* function calls queued for this vCPU */
+    struct csd_entry *csd_q;      /* [csd_cap] ring of senders */
+    unsigned int csd_head, csd_cap;
+    u64 barrier_gen;              /* generation this vCPU waits for */
+    struct sim_event timer_ev;    /* sleep timer (LAPIC timer) */
+    bool timer_fired;
+};
+
+struct csd_entry {
+    struct kvm_vcpu *sender;      /* NULL if the sender does not wait */
+    u64 handler_ns;
+};
+
+void guest_vm_init(struct sim *sim, struct kvm *kvm);
+void guest_vm_free(struct kvm *kvm);
+
+/* The vCPU runs guest code now (after an entry or a poke): decide what it
+ * does next (calls vcpu_guest_run or vcpu_exit, or halts). */
+void guest_resume(struct sim *sim, struct kvm_vcpu *v);
+/* @elapsed ns of guest-mode CPU time were consumed by the current activity. */
+void guest_advance(struct sim *sim, struct kvm_vcpu *v, u64 elapsed);
+/* Guest CPL is 0 (for preempted_in_kernel, PLE). */
+bool guest_in_kernel(const struct kvm_vcpu *v);
+/* The current guest activity is a PAUSE loop. */
+bool guest_spinning(const struct kvm_vcpu *v);
+/* The host handled a HLT and the vCPU is runnable again: returns true if the
+ * guest should leave the halted state (an event it waits for happened). */
+bool guest_halt_should_wake(struct sim *sim, struct kvm_vcpu *v);
+/* The vCPU was scheduled out (@preempted) while holding locks: stats. */
+void guest_sched_out(struct sim *sim, struct kvm_vcpu *v);
+/* An exit requested by the guest was handled; the guest side effects of
+ * that exit (IPI sends, kicks) run here in host context. */
+void guest_exit_handled(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reason);
+
+#endif /* VSCHED_GUEST_H */

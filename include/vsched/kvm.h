@@ -1,0 +1,239 @@
+/*
+ * vsched/kvm.h - the KVM layer: VMs whose vCPUs are host tasks, their
+ * run-state flags, PLE, halt and halt polling, the LAPIC, directed yield.
+ *
+ * Names follow virt/kvm/kvm_main.c and arch/x86/kvm (kernel-mechanisms §5).
+ * A vCPU is a struct task_struct scheduled by the host's EEVDF like any
+ * other task; what it does with its CPU (guest code, exits, halts) is the
+ * state machine in src/virt/vcpu.c, driven by the guest model in src/guest.
+ */
+#ifndef VSCHED_KVM_H
+#define VSCHED_KVM_H
+
+#include "vsched/core.h"
+#include "vsched/scenario.h"
+#include "vsched/sched.h"
+
+struct sim;
+struct kvm;
+struct guest_cpu;
+struct guest_vm;
+
+/* Interrupt vectors (arch/x86/include/asm/irq_vectors.h). */
+#define LOCAL_TIMER_VECTOR 0xec
+#define CALL_FUNCTION_SINGLE_VECTOR 0xfb
+#define CALL_FUNCTION_VECTOR 0xfc
+#define RESCHEDULE_VECTOR 0xfd
+
+/* vcpu->mode (include/linux/kvm_host.h) */
+enum vcpu_mode {
+    OUTSIDE_GUEST_MODE = 0,
+    IN_GUEST_MODE,
+    EXITING_GUEST_MODE,
+};
+
+/* Exit reasons we count (per VM) and handle. */
+enum kvm_exit {
+    KVM_EXIT_PLE = 0,      /* PAUSE-loop exit -> kvm_vcpu_on_spin */
+    KVM_EXIT_HLT,          /* HLT -> kvm_vcpu_halt */
+    KVM_EXIT_ICR,          /* x2APIC ICR write (fixed IPI) */
+    KVM_EXIT_EOI,          /* x2APIC EOI write (APICv off) */
+    KVM_EXIT_HC_SEND_IPI,  /* KVM_HC_SEND_IPI (PV multicast IPI) */
+    KVM_EXIT_HC_KICK,      /* KVM_HC_KICK_CPU (PV spinlock unlock) */
+    KVM_EXIT_HC_YIELD,     /* KVM_HC_SCHED_YIELD */
+    KVM_EXIT_EXTINT,       /* external interrupt (host tick / resched IPI / kick) */
+    KVM_EXIT_NR
+};
+extern const char *const kvm_exit_names[KVM_EXIT_NR];
+
+/* What the vCPU thread is doing on (or off) its CPU. */
+enum vcpu_phase {
+    VP_ENTRY = 0,          /* host code, then VM entry (a cost in progress) */
+    VP_GUEST,              /* running guest code */
+    VP_EXIT,               /* VM exit in progress; handled when the cost is paid */
+    VP_POLL,               /* halt polling in kvm_vcpu_halt */
+    VP_BLOCKED,            /* blocked in kvm_vcpu_block */
+};
+
+/* Per-vCPU LAPIC state (arch/x86/kvm/lapic.h), 256 vectors. */
+struct kvm_lapic {
+    u64 irr[4];            /* interrupt request register */
+    u64 isr[4];            /* in-service register */
+    u64 pir[4];            /* posted-interrupt requests (APICv) */
+    bool pid_on;           /* PID.ON: outstanding notification */
+    bool pid_sn;           /* PID.SN: suppress notification (preempted) */
+    u64 sent_at[256];      /* when the pending vector was sent (latency stats) */
+};
+
+/* IPI-aware directed yield context (W. Li v2 patch 6/9, arch.ipi_context). */
+struct kvm_ipi_context {
+    int last_ipi_sender;   /* vcpu_idx or -1 */
+    int last_ipi_receiver; /* vcpu_idx or -1 */
+    bool pending_ipi;
+    u64 ipi_time_ns;
+    int last_ipi_vector;   /* v3: vector of the tracked IPI (or -1) */
+};
+
+struct vcpu_stats {
+    u64 guest_ns;          /* CPU time in guest mode */
+    u64 spin_ns;           /* of which spinning (locks, csd waits) */
+    u64 host_ns;           /* CPU time in host mode (exits, entries, polling) */
+    u64 poll_ns;           /* of which halt polling */
+    u64 exits[KVM_EXIT_NR];
+};
+
+struct kvm_vcpu {
+    struct task_struct task;      /* the vCPU thread (first member) */
+    struct kvm *kvm;
+    unsigned int vcpu_idx;        /* index in kvm->vcpus */
+    unsigned int vcpu_id;         /* APIC ID (== vcpu_idx) */
+
+    /* run state (kernel-mechanisms 5.1) */
+    bool wants_to_run;            /* inside KVM_RUN: always true here */
+    bool preempted;
+    bool ready;
+    bool scheduled_out;
+    bool in_spin_loop;            /* spin_loop.in_spin_loop */
+    bool dy_eligible;             /* spin_loop.dy_eligible */
+    bool preempted_in_kernel;     /* arch.preempted_in_kernel */
+    bool at_instruction_boundary; /* arch.at_instruction_boundary: last exit was an interrupt */
+    bool st_preempted;            /* steal-time "preempted" byte, KVM_VCPU_PREEMPTED */
+    bool st_flush_tlb;            /* steal-time KVM_VCPU_FLUSH_TLB (PV TLB flush deferred) */
+    bool pv_unhalted;             /* arch.pv.pv_unhalted */
+    bool req_event;               /* KVM_REQ_EVENT pending */
+    bool blocking;                /* kvm_vcpu_is_blocking(): rcuwait has a waiter */
+    enum vcpu_mode mode;
+
+    /* PLE (5.5): window in cycles */
+    u32 ple_window;
+    /* halt polling (5.1) */
+    u64 halt_poll_ns;             /* this vCPU's current poll time */
+    u64 halt_start;               /* when the current halt began */
+
+    /* the thread's state machine */
+    enum vcpu_phase phase;
+    enum kvm_exit exit_reason;    /* valid in VP_EXIT */
+    u64 seg_len;                  /* CPU ns of the current segment still to consume when it was set */
+    struct sim_event poke_ev;     /* asynchronous event for a running vCPU (IRQ, lock hand-off) */
+
+    struct kvm_lapic apic;
+    struct kvm_ipi_context ipi_ctx;
+    struct guest_cpu *g;          /* the guest thread on this vCPU */
+    struct vcpu_stats stats;
+};
+
+struct kvm_vm_stats {
+    u64 yield_to_attempts;        /* kvm_vcpu_yield_to() calls that reached yield_to() */
+    u64 yield_to_success;         /* returned > 0 */
+    u64 yield_to_esrch;           /* returned -ESRCH */
+    u64 yield_to_zero;            /* returned 0 */
+    u64 on_spin;                  /* kvm_vcpu_on_spin() calls */
+    u64 ipis_sent;                /* IPIs sent by this VM's vCPUs (per destination) */
+    u64 ipis_received;            /* handlers started */
+    struct hist ipi_latency;      /* send -> handler start, ns */
+    u64 halt_wakeups;             /* blocked vCPUs woken */
+    u64 halt_poll_success;        /* halts that ended while polling */
+};
+
+struct kvm {
+    char *name;
+    unsigned int idx;             /* index in sim->vms */
+    const struct scenario_vm *svm;
+    struct kvm_vcpu **vcpus;      /* [online_vcpus] */
+    unsigned int online_vcpus;
+    int last_boosted_vcpu;        /* kvm->last_boosted_vcpu */
+    struct task_group *tg;
+    struct guest_vm *guest;
+    struct kvm_vm_stats stats;
+};
+
+/* Derived KVM costs for a simulation (from scenario.kvm and host.cpu_ghz). */
+static inline u64 kvm_cycles_to_ns(const struct scenario *sc, u64 cycles)
+{
+    return (u64)((double)cycles / sc->cpu_ghz + 0.5);
+}
+
+/* ---- vcpu.c: the thread's state machine ---- */
+void kvm_vm_create(struct sim *sim, struct kvm *kvm, const struct scenario_vm *svm,
+                   const char *name, struct task_group *tg, unsigned int first_pid);
+void kvm_vm_destroy(struct kvm *kvm);
+static inline struct kvm_vcpu *vcpu_of(struct task_struct *p)
+{
+    return container_of(p, struct kvm_vcpu, task);
+}
+bool task_is_vcpu(const struct task_struct *p);
+
+/* Guest-initiated transitions (called by src/guest on a running vCPU in VP_GUEST). */
+/* The guest needs nothing for @ns more guest-mode CPU time (re-evaluated by
+ * guest_resume() when the time is up or the vCPU is poked). */
+void vcpu_guest_run(struct sim *sim, struct kvm_vcpu *v, u64 ns);
+/* The guest executes an instruction that exits. */
+void vcpu_exit(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reason);
+/* Ask a vCPU's guest to re-evaluate its state soon (@delay ns from now). */
+void vcpu_poke(struct sim *sim, struct kvm_vcpu *v, u64 delay);
+
+/* ---- kvm_main.c ---- */
+void kvm_vcpu_on_spin(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode);
+bool kvm_vcpu_eligible_for_directed_yield(struct kvm_vcpu *vcpu);
+int kvm_vcpu_yield_to(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *target);
+bool kvm_vcpu_wake_up(struct sim *sim, struct kvm_vcpu *vcpu);
+void kvm_vcpu_kick(struct sim *sim, struct kvm_vcpu *vcpu);
+bool kvm_vcpu_is_blocking(const struct kvm_vcpu *vcpu);
+bool vcpu_dy_runnable(struct sim *sim, struct kvm_vcpu *vcpu);
+bool kvm_arch_dy_has_pending_interrupt(struct sim *sim, struct kvm_vcpu *vcpu);
+bool kvm_arch_vcpu_preempted_in_kernel(const struct kvm_vcpu *vcpu);
+/* KVM_HC_KICK_CPU from @me to @target, then kvm_sched_yield(). */
+void kvm_pv_kick_cpu_op(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *target);
+void kvm_sched_yield(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *target);
+/* PLE window arithmetic (vmx.c / x86.h __grow_ple_window, __shrink_ple_window). */
+u32 __grow_ple_window(u32 val, u32 base, u32 modifier, u32 max);
+u32 __shrink_ple_window(u32 val, u32 base, u32 modifier, u32 min);
+/* Halt-polling adjustment after a halt of @halt_ns (kvm_vcpu_halt). */
+void kvm_halt_poll_adjust(const struct scenario_kvm *k, struct kvm_vcpu *v, u64 halt_ns,
+                          bool valid_wakeup);
+
+/* ---- lapic.c ---- */
+enum apic_dest {
+    APIC_DEST_ONE = 0,     /* physical destination, no shorthand */
+    APIC_DEST_ALLBUT,      /* all-but-self shorthand */
+};
+/* kvm_irq_delivery_to_apic() for a fixed IPI from @src's LAPIC to @dst
+ * (unicast, no shorthand) - or, with @dst NULL and @dest APIC_DEST_ALLBUT,
+ * to every other vCPU.  Returns the number of accepting vCPUs. */
+int kvm_irq_delivery_to_apic(struct sim *sim, struct kvm_vcpu *src, struct kvm_vcpu *dst,
+                             enum apic_dest dest, int vector);
+/* kvm_apic_set_irq() -> __apic_accept_irq() -> deliver_interrupt(). */
+int kvm_apic_set_irq(struct sim *sim, struct kvm_vcpu *vcpu, int vector, u64 sent_at);
+/* Guest side: highest pending vector to inject at entry / now (-1 if none),
+ * moving it IRR -> ISR. */
+int kvm_apic_inject(struct sim *sim, struct kvm_vcpu *vcpu);
+/* Pending (IRR or PIR) interrupts. */
+bool kvm_apic_has_interrupt(const struct kvm_vcpu *vcpu);
+/* apic_set_eoi(): clear the highest ISR vector; returns it (-1 if none). */
+int apic_set_eoi(struct sim *sim, struct kvm_vcpu *vcpu);
+/* sync_pir_to_irr at VM entry. */
+void kvm_apic_sync_pir_to_irr(struct kvm_vcpu *vcpu);
+void kvm_lapic_reset(struct kvm_lapic *apic);
+
+static inline void apic_vec_set(u64 *reg, int vec)
+{
+    reg[vec >> 6] |= 1ULL << (vec & 63);
+}
+static inline void apic_vec_clear(u64 *reg, int vec)
+{
+    reg[vec >> 6] &= ~(1ULL << (vec & 63));
+}
+static inline bool apic_vec_test(const u64 *reg, int vec)
+{
+    return reg[vec >> 6] & (1ULL << (vec & 63));
+}
+/* Highest set vector, -1 if none. */
+static inline int apic_vec_highest(const u64 *reg)
+{
+    for (int w = 3; w >= 0; w--)
+        if (reg[w])
+            return w * 64 + 63 - __builtin_clzll(reg[w]);
+    return -1;
+}
+
+#endif /* VSCHED_KVM_H */
