@@ -42,3 +42,18 @@ void tu_rmdir(const char *dir);
 int tu_count_entries(const char *dir);
 
 #endif /* VSCHED_TESTUTIL_H */
+
+/* ---- VM scenarios built in code (independent of the loader's presets) ---- */
+#include "vsched/scenario.h"
+
+/* KVM block with the documented defaults (docs/scenario-format.md). */
+void tu_kvm_defaults(struct scenario_kvm *k);
+/*
+ * A scenario with @cpus host CPUs and @nvms VMs of @vcpus vCPUs each (in the
+ * root cgroup, unpinned, or pinned 1:1 if @pin), each running @steps (copied)
+ * with @nr_locks lock instances; no host tasks; duration @ms.  Modify the
+ * returned struct before sim_new() as needed; free with scenario_free().
+ */
+struct scenario *tu_vm_scenario(unsigned int cpus, unsigned int nvms, unsigned int vcpus,
+                                bool pin, const struct guest_step *steps, unsigned int nr_steps,
+                                unsigned int nr_locks, double ms);

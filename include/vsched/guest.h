@@ -16,10 +16,11 @@
 
 /* What the guest thread is doing (when not in an interrupt handler). */
 enum guest_act {
-    GA_COMPUTE = 0,        /* running program code (user or kernel) */
+    GA_COMPUTE = 0,        /* running program code (user or kernel; with locks held:
+                              a critical section) */
     GA_LOCK_SPIN,          /* waiting for a spinlock, spinning (PAUSE loop) */
     GA_LOCK_HALT,          /* PV qspinlock waiter halted in pv_wait() */
-    GA_CRIT,               /* inside a critical section */
+    GA_SEND,               /* sending IPIs (one exit per ICR write / hypercall) */
     GA_CSD_WAIT,           /* csd_lock_wait(): spinning for IPI handlers */
     GA_BARRIER,            /* halted at a barrier */
     GA_SLEEP,              /* halted until its timer */
@@ -73,13 +74,26 @@ struct guest_cpu {
     u64 lock_wait_start;
     int held[8];                  /* stack of held locks */
     unsigned int nr_held;
+    /* IPI sending (GA_SEND) */
+    unsigned int *send_to;        /* [online_vcpus] target vcpu_idx */
+    unsigned int *scratch;        /* [online_vcpus] */
+    unsigned int nr_send, send_pos;
+    bool send_multi;              /* several targets: a mask send */
+    bool send_allbut;             /* the mask is every other vCPU (shorthand possible) */
+    bool send_wait;               /* then csd_lock_wait */
+    bool yield_checked;           /* PV sched-yield rule applied for this send */
+    int send_vector;
+    struct kvm_vcpu *kick_target; /* KVM_HC_KICK_CPU / KVM_HC_SCHED_YIELD argument */
     /* csd wait */
     unsigned int csd_outstanding; /* targets that have not yet run the handler */
     /* interrupt handler */
+    bool irq_visible;             /* pending IRR is visible to the guest (after an entry
+                                     or a posted-interrupt notification) */
     bool in_irq;
     int irq_vector;
     u64 irq_left;
     bool irq_eoi_done;
+    unsigned int irq_csd;         /* csd entries this handler runs */
     /* csd work queued on this vCPU (handler bodies to run) */
     unsigned int csd_queued;      /* function calls queued for this vCPU */
     struct csd_entry *csd_q;      /* [csd_cap] ring of senders */
@@ -106,9 +120,6 @@ void guest_advance(struct sim *sim, struct kvm_vcpu *v, u64 elapsed);
 bool guest_in_kernel(const struct kvm_vcpu *v);
 /* The current guest activity is a PAUSE loop. */
 bool guest_spinning(const struct kvm_vcpu *v);
-/* The host handled a HLT and the vCPU is runnable again: returns true if the
- * guest should leave the halted state (an event it waits for happened). */
-bool guest_halt_should_wake(struct sim *sim, struct kvm_vcpu *v);
 /* The vCPU was scheduled out (@preempted) while holding locks: stats. */
 void guest_sched_out(struct sim *sim, struct kvm_vcpu *v);
 /* An exit requested by the guest was handled; the guest side effects of

@@ -39,9 +39,9 @@ struct sim {
     const struct yield_to_policy *yt_policy;
     const struct dy_policy *dy_policy;
     /* KVM layer (include/vsched/kvm.h). */
-    struct kvm **vms;             /* [nr_vms] */
+    struct kvm **vms;             /* [nr_vms], replicas expanded */
     unsigned int nr_vms;
-    struct sim_rng rng;           /* guest workload draws */
+    unsigned int nr_host_tasks;   /* tasks[0..nr_host_tasks) are host tasks, then vCPUs */
 };
 
 static inline struct rq *cpu_rq(struct sim *sim, unsigned int cpu)
@@ -100,6 +100,30 @@ struct cgroup_result {
     double share;                 /* cpu_ns / sum over all tasks */
 };
 
+/* Per VM (replicas expanded), see docs/model.md "VM metrics". */
+struct vm_result {
+    char *name;
+    char *cgroup;
+    char *workload;               /* preset name or "custom" */
+    unsigned int vcpus;
+    u64 ops;                      /* completed passes over the workload program */
+    double ops_per_sec;           /* ops per simulated second */
+    u64 cpu_ns;                   /* sum of the vCPU threads' sum_exec_runtime */
+    u64 guest_ns, spin_ns, host_ns, poll_ns;
+    u64 exits[8];                 /* by enum kvm_exit (KVM_EXIT_NR == 8) */
+    u64 on_spin;                  /* kvm_vcpu_on_spin() calls */
+    u64 yt_attempts, yt_success, yt_esrch, yt_zero;
+    u64 ipis_sent, ipis_received;
+    u64 ipi_lat_p50, ipi_lat_p99, ipi_lat_max;
+    u64 lock_acquisitions;
+    u64 lock_wait_p50, lock_wait_p99, lock_hold_p50, lock_hold_p99;
+    u64 lock_holder_preempted;
+    u64 pv_kicks, tlb_skipped_preempted, halt_wakeups, halt_poll_success;
+    double share;                 /* cpu_ns / (host CPUs x simulated time) */
+    double entitlement;           /* entitled fraction of host CPU time (water-filling) */
+    double share_vs_entitlement;  /* share / entitlement */
+};
+
 struct sim_result {
     char *scenario;               /* scenario name */
     char *file;
@@ -116,6 +140,10 @@ struct sim_result {
     struct cgroup_result *cgroups;/* declared cgroups, in declaration order */
     unsigned int nr_cgroups;
     double jain_tasks;            /* Jain's index over task cpu_ns */
+    struct vm_result *vms;
+    unsigned int nr_vms;
+    double jain_vms;              /* Jain's index over VMs of share / entitlement */
+    unsigned int nr_host_tasks;   /* tasks[0..nr_host_tasks) are host tasks, then vCPUs */
     double min_share, max_share;  /* over tasks */
 };
 

@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 #include <jansson.h>
 
+#include "vsched/kvm.h"
 #include "vsched/results.h"
 #include "vsched/version.h"
 
@@ -80,6 +81,61 @@ static json_t *jreal(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
+static json_t *jpair(const char *k1, u64 v1, const char *k2, u64 v2)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, k1, ju64(v1));
+    json_object_set_new(o, k2, ju64(v2));
+    return o;
+}
+
+static json_t *vm_json(const struct vm_result *v)
+{
+    json_t *o = json_object(), *exits = json_object(), *yt = json_object();
+    json_t *ipis = json_object(), *lat = json_object();
+
+    json_object_set_new(o, "name", jstr(v->name));
+    json_object_set_new(o, "cgroup", jstr(v->cgroup));
+    json_object_set_new(o, "workload", jstr(v->workload));
+    json_object_set_new(o, "vcpus", json_integer(v->vcpus));
+    json_object_set_new(o, "ops", ju64(v->ops));
+    json_object_set_new(o, "ops_per_sec", jreal(v->ops_per_sec));
+    json_object_set_new(o, "cpu_ns", ju64(v->cpu_ns));
+    json_object_set_new(o, "guest_ns", ju64(v->guest_ns));
+    json_object_set_new(o, "spin_ns", ju64(v->spin_ns));
+    json_object_set_new(o, "host_ns", ju64(v->host_ns));
+    json_object_set_new(o, "halt_poll_ns", ju64(v->poll_ns));
+    for (unsigned int e = 0; e < G_N_ELEMENTS(v->exits); e++)
+        json_object_set_new(exits, kvm_exit_names[e], ju64(v->exits[e]));
+    json_object_set_new(o, "exits", exits);
+    json_object_set_new(o, "kvm_vcpu_on_spin", ju64(v->on_spin));
+    json_object_set_new(yt, "attempts", ju64(v->yt_attempts));
+    json_object_set_new(yt, "success", ju64(v->yt_success));
+    json_object_set_new(yt, "esrch", ju64(v->yt_esrch));
+    json_object_set_new(yt, "zero", ju64(v->yt_zero));
+    json_object_set_new(o, "yield_to", yt);
+    json_object_set_new(ipis, "sent", ju64(v->ipis_sent));
+    json_object_set_new(ipis, "received", ju64(v->ipis_received));
+    json_object_set_new(o, "ipis", ipis);
+    json_object_set_new(lat, "p50", ju64(v->ipi_lat_p50));
+    json_object_set_new(lat, "p99", ju64(v->ipi_lat_p99));
+    json_object_set_new(lat, "max", ju64(v->ipi_lat_max));
+    json_object_set_new(o, "ipi_latency_ns", lat);
+    json_object_set_new(o, "lock_acquisitions", ju64(v->lock_acquisitions));
+    json_object_set_new(o, "lock_wait_ns", jpair("p50", v->lock_wait_p50, "p99", v->lock_wait_p99));
+    json_object_set_new(o, "lock_hold_ns", jpair("p50", v->lock_hold_p50, "p99", v->lock_hold_p99));
+    json_object_set_new(o, "lock_holder_preempted", ju64(v->lock_holder_preempted));
+    json_object_set_new(o, "pv_kicks", ju64(v->pv_kicks));
+    json_object_set_new(o, "tlb_skipped_preempted", ju64(v->tlb_skipped_preempted));
+    json_object_set_new(o, "halt_wakeups", ju64(v->halt_wakeups));
+    json_object_set_new(o, "halt_poll_success", ju64(v->halt_poll_success));
+    json_object_set_new(o, "share", jreal(v->share));
+    json_object_set_new(o, "entitlement", jreal(v->entitlement));
+    json_object_set_new(o, "share_vs_entitlement", jreal(v->share_vs_entitlement));
+    return o;
+}
+
 static char *render_json(const struct sim_result *r, bool with_wall)
 {
     json_t *root = json_object(), *tasks = json_array(), *cpus = json_array();
@@ -140,6 +196,14 @@ static char *render_json(const struct sim_result *r, bool with_wall)
     }
     json_object_set_new(root, "cgroups", cgroups);
 
+    if (r->nr_vms) {
+        json_t *vms = json_array();
+
+        for (unsigned int i = 0; i < r->nr_vms; i++)
+            json_array_append_new(vms, vm_json(&r->vms[i]));
+        json_object_set_new(root, "vms", vms);
+        json_object_set_new(fair, "jain_vms", jreal(r->jain_vms));
+    }
     json_object_set_new(fair, "jain_tasks", jreal(r->jain_tasks));
     json_object_set_new(fair, "min_share", jreal(r->min_share));
     json_object_set_new(fair, "max_share", jreal(r->max_share));
@@ -196,6 +260,35 @@ static char *render_tsv(const struct sim_result *r, bool with_wall)
                                (unsigned long long)t->nr_migrations,
                                (unsigned long long)t->run_p50_ns,
                                (unsigned long long)t->run_p99_ns);
+    }
+    if (r->nr_vms) {
+        g_string_append(out, "\nvm\tcgroup\tworkload\tvcpus\tops\tops_per_sec\tcpu_ns\tguest_ns"
+                             "\tspin_ns\thost_ns\texits_ple\texits_hlt\texits_icr\texits_eoi"
+                             "\tyield_to_attempts\tyield_to_success\tipis_sent\tipi_lat_p50_ns"
+                             "\tipi_lat_p99_ns\tlock_wait_p99_ns\tlock_holder_preempted\tshare"
+                             "\tentitlement\n");
+        for (unsigned int i = 0; i < r->nr_vms; i++) {
+            const struct vm_result *v = &r->vms[i];
+
+            tsv_field(out, v->name);
+            g_string_append_c(out, '\t');
+            tsv_field(out, v->cgroup);
+            g_string_append_c(out, '\t');
+            tsv_field(out, v->workload);
+            g_string_append_printf(
+                out,
+                "\t%u\t%llu\t%.3f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
+                "\t%llu\t%llu\t%llu\t%llu\t%llu\t%.6f\t%.6f\n",
+                v->vcpus, (unsigned long long)v->ops, v->ops_per_sec,
+                (unsigned long long)v->cpu_ns, (unsigned long long)v->guest_ns,
+                (unsigned long long)v->spin_ns, (unsigned long long)v->host_ns,
+                (unsigned long long)v->exits[0], (unsigned long long)v->exits[1],
+                (unsigned long long)v->exits[2], (unsigned long long)v->exits[3],
+                (unsigned long long)v->yt_attempts, (unsigned long long)v->yt_success,
+                (unsigned long long)v->ipis_sent, (unsigned long long)v->ipi_lat_p50,
+                (unsigned long long)v->ipi_lat_p99, (unsigned long long)v->lock_wait_p99,
+                (unsigned long long)v->lock_holder_preempted, v->share, v->entitlement);
+        }
     }
     return g_string_free(out, FALSE);
 }
@@ -313,6 +406,95 @@ static void header_line(GString *out, const char *key, const char *fmt, ...)
     g_string_append_c(out, '\n');
 }
 
+static double ns_to_us(u64 ns)
+{
+    return (double)ns / 1e3;
+}
+
+static double pct(u64 part, u64 whole)
+{
+    return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static void render_vm_tables(GString *out, const struct sim_result *r)
+{
+    static const char *const h1[] = {"vm", "workload", "vcpus", "ops", "ops/s",
+                                     "cpu (ms)", "share", "entitled", "guest %", "spin %",
+                                     "host %"};
+    static const bool r1[] = {false, false, true, true, true, true, true, true, true, true, true};
+    static const char *const h2[] = {"vm", "PLE exits", "HLT exits", "ICR exits", "EOI exits",
+                                     "yield_to", "yield ok", "ESRCH", "IPIs sent",
+                                     "IPI p50 (us)", "IPI p99 (us)", "IPI max (us)"};
+    static const bool r2[] = {false, true, true, true, true, true, true, true, true, true, true, true};
+    static const char *const h3[] = {"vm", "locks taken", "wait p50 (us)", "wait p99 (us)",
+                                     "hold p50 (us)", "hold p99 (us)", "holder preempted",
+                                     "pv kicks", "TLB skips"};
+    static const bool r3[] = {false, true, true, true, true, true, true, true, true};
+    struct table t;
+
+    G_STATIC_ASSERT(G_N_ELEMENTS(h1) == G_N_ELEMENTS(r1));
+    G_STATIC_ASSERT(G_N_ELEMENTS(h2) == G_N_ELEMENTS(r2));
+    G_STATIC_ASSERT(G_N_ELEMENTS(h3) == G_N_ELEMENTS(r3));
+
+    g_string_append(out, "\nVMs (share and entitled: fractions of all host CPU time; guest, spin "
+                         "and host: % of the VM's CPU time):\n");
+    table_init(&t, G_N_ELEMENTS(h1), h1, r1);
+    for (unsigned int i = 0; i < r->nr_vms; i++) {
+        const struct vm_result *v = &r->vms[i];
+
+        table_cell(&t, "%s", v->name);
+        table_cell(&t, "%s", v->workload);
+        table_cell(&t, "%u", v->vcpus);
+        table_cell(&t, "%llu", (unsigned long long)v->ops);
+        table_cell(&t, "%.0f", v->ops_per_sec);
+        table_cell(&t, "%.3f", ns_to_ms(v->cpu_ns));
+        table_cell(&t, "%.4f", v->share);
+        table_cell(&t, "%.4f", v->entitlement);
+        table_cell(&t, "%.1f", pct(v->guest_ns, v->cpu_ns));
+        table_cell(&t, "%.1f", pct(v->spin_ns, v->cpu_ns));
+        table_cell(&t, "%.1f", pct(v->host_ns, v->cpu_ns));
+    }
+    table_finish(&t, out);
+
+    g_string_append(out, "\nVM exits, directed yield and IPIs (counts; IPI latency: send to "
+                         "handler start):\n");
+    table_init(&t, G_N_ELEMENTS(h2), h2, r2);
+    for (unsigned int i = 0; i < r->nr_vms; i++) {
+        const struct vm_result *v = &r->vms[i];
+
+        table_cell(&t, "%s", v->name);
+        table_cell(&t, "%llu", (unsigned long long)v->exits[0]);
+        table_cell(&t, "%llu", (unsigned long long)v->exits[1]);
+        table_cell(&t, "%llu", (unsigned long long)v->exits[2]);
+        table_cell(&t, "%llu", (unsigned long long)v->exits[3]);
+        table_cell(&t, "%llu", (unsigned long long)v->yt_attempts);
+        table_cell(&t, "%llu", (unsigned long long)v->yt_success);
+        table_cell(&t, "%llu", (unsigned long long)v->yt_esrch);
+        table_cell(&t, "%llu", (unsigned long long)v->ipis_sent);
+        table_cell(&t, "%.2f", ns_to_us(v->ipi_lat_p50));
+        table_cell(&t, "%.2f", ns_to_us(v->ipi_lat_p99));
+        table_cell(&t, "%.2f", ns_to_us(v->ipi_lat_max));
+    }
+    table_finish(&t, out);
+
+    g_string_append(out, "\nguest spinlocks (wait: attempt to acquisition):\n");
+    table_init(&t, G_N_ELEMENTS(h3), h3, r3);
+    for (unsigned int i = 0; i < r->nr_vms; i++) {
+        const struct vm_result *v = &r->vms[i];
+
+        table_cell(&t, "%s", v->name);
+        table_cell(&t, "%llu", (unsigned long long)v->lock_acquisitions);
+        table_cell(&t, "%.2f", ns_to_us(v->lock_wait_p50));
+        table_cell(&t, "%.2f", ns_to_us(v->lock_wait_p99));
+        table_cell(&t, "%.2f", ns_to_us(v->lock_hold_p50));
+        table_cell(&t, "%.2f", ns_to_us(v->lock_hold_p99));
+        table_cell(&t, "%llu", (unsigned long long)v->lock_holder_preempted);
+        table_cell(&t, "%llu", (unsigned long long)v->pv_kicks);
+        table_cell(&t, "%llu", (unsigned long long)v->tlb_skipped_preempted);
+    }
+    table_finish(&t, out);
+}
+
 static char *render_table(const struct sim_result *r, bool with_wall)
 {
     static const char *const task_hdr[] = {"task",     "cgroup",  "nice",    "cpu (ms)",
@@ -344,9 +526,13 @@ static char *render_table(const struct sim_result *r, bool with_wall)
     else if (with_wall)
         header_line(out, "wall time:", "%.3f s", r->wall_s);
 
-    g_string_append(out, "\ntasks:\n");
+    if (r->nr_vms)
+        render_vm_tables(out, r);
+
+    if (r->nr_host_tasks || !r->nr_vms) {
+    g_string_append(out, "\nhost tasks:\n");
     table_init(&t, G_N_ELEMENTS(task_hdr), task_hdr, task_right);
-    for (unsigned int i = 0; i < r->nr_tasks; i++) {
+    for (unsigned int i = 0; i < (r->nr_vms ? r->nr_host_tasks : r->nr_tasks); i++) {
         const struct task_result *tr = &r->tasks[i];
 
         table_cell(&t, "%s", tr->name ? tr->name : "");
@@ -362,6 +548,7 @@ static char *render_table(const struct sim_result *r, bool with_wall)
         table_cell(&t, "%.3f", ns_to_ms(tr->run_p99_ns));
     }
     table_finish(&t, out);
+    }
 
     g_string_append(out, "\ncpus:\n");
     table_init(&t, G_N_ELEMENTS(cpu_hdr), cpu_hdr, cpu_right);
@@ -388,6 +575,13 @@ static char *render_table(const struct sim_result *r, bool with_wall)
         table_finish(&t, out);
     }
 
+    if (r->nr_vms) {
+        s = g_strdup_printf("\nfairness: Jain's index over VMs of CPU share / entitlement %.4f "
+                            "(1 = every VM got the same fraction of its entitlement)\n",
+                            r->jain_vms);
+        g_string_append(out, s);
+        g_free(s);
+    }
     s = g_strdup_printf("\nfairness: Jain's index over tasks %.4f (1 = equal CPU time); "
                         "task share min %.4f, max %.4f\n",
                         r->jain_tasks, r->min_share, r->max_share);

@@ -167,10 +167,11 @@ static void context_switch(struct sim *sim, struct rq *rq, struct task_struct *p
     if (next) {
         next->on_cpu = true;
         next->stats_stint_start = now;
-        rq_start_work(sim, rq);
-        tick_arm(sim, rq);
+        /* The behaviour may change the work left (e.g. switch costs). */
         if (next->ops->switched)
             next->ops->switched(sim, next, true);
+        rq_start_work(sim, rq);
+        tick_arm(sim, rq);
     } else {
         rq->busy_ns += now - rq->busy_since;
         sim_event_cancel(&sim->eng, &rq->tick_ev);

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vsched/guest.h"
 #include "vsched/host.h"
+#include "vsched/kvm.h"
 #include "vsched/policy.h"
 #include "vsched/sim.h"
 
@@ -114,8 +116,10 @@ struct sim *sim_new(const struct scenario *sc, const struct sim_options *opt, GE
     sim->yt_policy = &yield_to_policy_mainline;
     if (sc->policy.yield_to)
         sim->yt_policy = yield_to_policy_find(sc->policy.yield_to);
-    sim->dy_policy = NULL; /* set when the KVM layer is built */
-    SIM_BUG_ON(!sim->yt_policy); /* the loader checks the names */
+    sim->dy_policy = &dy_policy_mainline;
+    if (sc->policy.directed_yield)
+        sim->dy_policy = dy_policy_find(sc->policy.directed_yield);
+    SIM_BUG_ON(!sim->yt_policy || !sim->dy_policy); /* the loader checks the names */
 
     sim->nr_cpus = sc->host.cpus;
     sim->rqs = xcalloc(sim->nr_cpus, sizeof(*sim->rqs));
@@ -134,9 +138,14 @@ struct sim *sim_new(const struct scenario *sc, const struct sim_options *opt, GE
 
     for (unsigned int i = 0; i < sc->nr_tasks; i++)
         nr_tasks += sc->tasks[i].count;
+    sim->nr_host_tasks = nr_tasks;
+    for (unsigned int i = 0; i < sc->nr_vms; i++) {
+        nr_tasks += sc->vms[i].count * sc->vms[i].vcpus;
+        sim->nr_vms += sc->vms[i].count;
+    }
     sim->nr_tasks = nr_tasks;
     sim->tasks = xcalloc(nr_tasks, sizeof(*sim->tasks));
-    sim->host_tasks = xcalloc(nr_tasks, sizeof(*sim->host_tasks));
+    sim->host_tasks = xcalloc(sim->nr_host_tasks, sizeof(*sim->host_tasks));
     for (unsigned int i = 0; i < sc->nr_tasks; i++) {
         const struct scenario_task *st = &sc->tasks[i];
         struct task_group *tg = find_tg(sim, st->cgroup);
@@ -155,6 +164,30 @@ struct sim *sim_new(const struct scenario *sc, const struct sim_options *opt, GE
         }
     }
 
+    sim->vms = xcalloc(sim->nr_vms, sizeof(*sim->vms));
+    for (unsigned int i = 0, vi = 0; i < sc->nr_vms; i++) {
+        const struct scenario_vm *svm = &sc->vms[i];
+
+        for (unsigned int r = 0; r < svm->count; r++, vi++) {
+            struct kvm *kvm = xcalloc(1, sizeof(*kvm));
+            char *name = svm->count > 1 ? g_strdup_printf("%s.%u", svm->name, r)
+                                        : g_strdup(svm->name);
+            char *cg = svm->cgroup_per_replica && svm->count > 1
+                           ? g_strdup_printf("%s.%u", svm->cgroup, r)
+                           : g_strdup(svm->cgroup);
+            struct task_group *tg = strcmp(cg, "/") == 0 ? sim->tgs[0] : find_tg(sim, cg);
+
+            SIM_BUG_ON(!tg); /* the loader declares implied cgroups */
+            kvm->idx = vi;
+            kvm_vm_create(sim, kvm, svm, name, tg, k + 1);
+            for (unsigned int c = 0; c < svm->vcpus; c++)
+                sim->tasks[k++] = &kvm->vcpus[c]->task;
+            sim->vms[vi] = kvm;
+            g_free(name);
+            g_free(cg);
+        }
+    }
+
     sim_event_init(&sim->start_ev, start_event);
     sim_event_arm(&sim->eng, &sim->start_ev, 0);
     sim_event_init(&sim->balance_ev, balance_event);
@@ -168,8 +201,13 @@ void sim_free(struct sim *sim)
     if (!sim)
         return;
     sim_engine_destroy(&sim->eng);
-    for (unsigned int i = 0; i < sim->nr_tasks; i++)
+    for (unsigned int i = 0; i < sim->nr_host_tasks; i++)
         g_free(sim->tasks[i]->name);
+    for (unsigned int i = 0; i < sim->nr_vms; i++) {
+        kvm_vm_destroy(sim->vms[i]);
+        free(sim->vms[i]);
+    }
+    free(sim->vms);
     for (unsigned int i = sim->nr_tgs; i-- > 0;)
         task_group_free(sim, sim->tgs[i]);
     free(sim->tgs);
@@ -238,6 +276,121 @@ static bool path_is_under(const char *path, const char *ancestor)
     return strncmp(path, ancestor, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+/*
+ * MODEL: a VM's entitlement is its cgroup's weight (cpu.shares) among all
+ * VMs, by water-filling: host CPU time is shared in proportion to shares,
+ * no VM being entitled to more than its vCPU count (or its allowed CPUs)
+ * allows; what a capped VM cannot use is redistributed.  Host tasks and
+ * nested cgroup structure are ignored here.
+ */
+static void vm_entitlements(struct sim *sim, struct vm_result *vr)
+{
+    unsigned int n = sim->nr_vms;
+    bool *fixed = xcalloc(n, sizeof(*fixed));
+    double left = 1.0;
+
+    for (unsigned int round = 0; round <= n; round++) {
+        double wsum = 0;
+        bool changed = false;
+
+        for (unsigned int i = 0; i < n; i++)
+            if (!fixed[i])
+                wsum += (double)sim->vms[i]->tg->shares;
+        if (wsum <= 0)
+            break;
+        for (unsigned int i = 0; i < n; i++) {
+            struct kvm *kvm = sim->vms[i];
+            unsigned int cpus = 0;
+            double cap, want;
+
+            if (fixed[i])
+                continue;
+            for (unsigned int c = 0; c < sim->nr_cpus; c++)
+                cpus += cpumask_test_cpu(c, &kvm->svm->cpus);
+            if (kvm->svm->pin == VM_PIN_1TO1 && kvm->online_vcpus < cpus)
+                cpus = kvm->online_vcpus;
+            cap = (double)(kvm->online_vcpus < cpus ? kvm->online_vcpus : cpus) /
+                  (double)sim->nr_cpus;
+            want = left * (double)kvm->tg->shares / wsum;
+            vr[i].entitlement = want;
+            if (want > cap) {
+                vr[i].entitlement = cap;
+                fixed[i] = true;
+                changed = true;
+            }
+        }
+        if (!changed)
+            break;
+        left = 1.0;
+        for (unsigned int i = 0; i < n; i++)
+            if (fixed[i])
+                left -= vr[i].entitlement;
+        if (left < 0)
+            left = 0;
+    }
+    free(fixed);
+}
+
+static void collect_vms(struct sim *sim, struct sim_result *r)
+{
+    double sum = 0, sum2 = 0;
+    double capacity = (double)sim->nr_cpus * (double)sim_now(sim);
+
+    r->nr_vms = sim->nr_vms;
+    r->nr_host_tasks = sim->nr_host_tasks;
+    r->vms = xcalloc(r->nr_vms, sizeof(*r->vms));
+    vm_entitlements(sim, r->vms);
+    for (unsigned int i = 0; i < sim->nr_vms; i++) {
+        struct kvm *kvm = sim->vms[i];
+        struct guest_vm *gv = kvm->guest;
+        struct vm_result *v = &r->vms[i];
+
+        G_STATIC_ASSERT(KVM_EXIT_NR == G_N_ELEMENTS(v->exits));
+        v->name = g_strdup(kvm->name);
+        v->cgroup = g_strdup(kvm->tg->path);
+        v->workload = g_strdup(kvm->svm->wl.preset ? kvm->svm->wl.preset : "custom");
+        v->vcpus = kvm->online_vcpus;
+        v->ops = gv->stats.ops;
+        v->ops_per_sec = sim_now(sim) ? (double)v->ops * 1e9 / (double)sim_now(sim) : 0;
+        for (unsigned int c = 0; c < kvm->online_vcpus; c++) {
+            struct kvm_vcpu *vc = kvm->vcpus[c];
+
+            v->cpu_ns += vc->task.se.sum_exec_runtime;
+            v->guest_ns += vc->stats.guest_ns;
+            v->spin_ns += vc->stats.spin_ns;
+            v->host_ns += vc->stats.host_ns;
+            v->poll_ns += vc->stats.poll_ns;
+            for (unsigned int e = 0; e < KVM_EXIT_NR; e++)
+                v->exits[e] += vc->stats.exits[e];
+        }
+        v->on_spin = kvm->stats.on_spin;
+        v->yt_attempts = kvm->stats.yield_to_attempts;
+        v->yt_success = kvm->stats.yield_to_success;
+        v->yt_esrch = kvm->stats.yield_to_esrch;
+        v->yt_zero = kvm->stats.yield_to_zero;
+        v->ipis_sent = kvm->stats.ipis_sent;
+        v->ipis_received = kvm->stats.ipis_received;
+        v->ipi_lat_p50 = hist_quantile(&kvm->stats.ipi_latency, 0.5);
+        v->ipi_lat_p99 = hist_quantile(&kvm->stats.ipi_latency, 0.99);
+        v->ipi_lat_max = kvm->stats.ipi_latency.max;
+        v->lock_acquisitions = gv->stats.lock_acquisitions;
+        v->lock_wait_p50 = hist_quantile(&gv->stats.lock_wait, 0.5);
+        v->lock_wait_p99 = hist_quantile(&gv->stats.lock_wait, 0.99);
+        v->lock_hold_p50 = hist_quantile(&gv->stats.lock_hold, 0.5);
+        v->lock_hold_p99 = hist_quantile(&gv->stats.lock_hold, 0.99);
+        v->lock_holder_preempted = gv->stats.lock_holder_preempted;
+        v->pv_kicks = gv->stats.pv_kicks;
+        v->tlb_skipped_preempted = gv->stats.tlb_skipped_preempted;
+        v->halt_wakeups = kvm->stats.halt_wakeups;
+        v->halt_poll_success = kvm->stats.halt_poll_success;
+        v->share = capacity > 0 ? (double)v->cpu_ns / capacity : 0;
+        v->share_vs_entitlement = v->entitlement > 0 ? v->share / v->entitlement : 0;
+        sum += v->share_vs_entitlement;
+        sum2 += v->share_vs_entitlement * v->share_vs_entitlement;
+    }
+    r->jain_vms = sum2 > 0 ? (sum * sum) / ((double)sim->nr_vms * sum2) : 1.0;
+}
+
 struct sim_result *sim_collect(struct sim *sim, double wall_s)
 {
     struct sim_result *r = xcalloc(1, sizeof(*r));
@@ -290,6 +443,8 @@ struct sim_result *sim_collect(struct sim *sim, double wall_s)
         r->cpus[cpu].nr_switches = cpu_rq(sim, cpu)->nr_switches;
     }
 
+    collect_vms(sim, r);
+
     r->nr_cgroups = sim->sc->nr_cgroups;
     r->cgroups = xcalloc(r->nr_cgroups, sizeof(*r->cgroups));
     for (unsigned int i = 0; i < r->nr_cgroups; i++) {
@@ -314,6 +469,12 @@ void sim_result_free(struct sim_result *r)
     }
     for (unsigned int i = 0; i < r->nr_cgroups; i++)
         g_free(r->cgroups[i].path);
+    for (unsigned int i = 0; i < r->nr_vms; i++) {
+        g_free(r->vms[i].name);
+        g_free(r->vms[i].cgroup);
+        g_free(r->vms[i].workload);
+    }
+    free(r->vms);
     free(r->tasks);
     free(r->cpus);
     free(r->cgroups);

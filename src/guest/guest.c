@@ -1,0 +1,959 @@
+/*
+ * guest.c - the guest thread of each vCPU: a workload program repeated
+ * forever (one op per pass), with spinlocks, IPIs and csd waits, TLB
+ * shootdowns, barriers and timer sleeps (kernel-mechanisms §6).
+ *
+ * The guest runs only while its vCPU is in guest mode (VP_GUEST).  Each
+ * call of guest_resume() decides what the guest does next: a stretch of
+ * guest code (vcpu_guest_run, ending at the next guest-internal deadline:
+ * end of a computation, PLE window, SPIN_THRESHOLD) or an instruction that
+ * exits (vcpu_exit: ICR write, EOI, HLT, hypercalls, PAUSE-loop exit).
+ *
+ * Locks (guest_lock):
+ *  - "pv": paravirt qspinlock.  A free lock is taken at once unless waiters
+ *    are queued and the queue head has set 'pending' (the hybrid unfair
+ *    trylock may steal otherwise).  Waiters queue FIFO; a waiter spins
+ *    SPIN_THRESHOLD pause iterations then halts (pv_wait); the queue head
+ *    sets 'pending' while it spins, and on halting marks the lock slow
+ *    (_Q_SLOW_VAL) so that the unlocker kicks it (KVM_HC_KICK_CPU, which
+ *    also directed-yields to it).  A new head that is already halted is
+ *    marked the same way by the acquirer (pv_kick_node).  After pv_wait
+ *    returns the waiter spins again from zero.
+ *  - "native": FIFO queued spinlock, spin forever, the head takes the lock.
+ *  - "tas": test-and-set (virt_spin_lock): unfair, any spinner may take a
+ *    free lock; on release every spinner is poked and the first to look
+ *    wins.
+ * MODEL: the MCS node/hash mechanics are reduced to the queue order, the
+ * 'pending' bit and the slow flag; a released lock is seen by a running
+ * waiter after handoff_ns (a cache-line transfer).
+ *
+ * IPIs: smp_call_function_{single,many} with csd entries queued on the
+ * targets; unicast IPIs are x2APIC ICR writes (exit unless IPIv); a
+ * multicast uses KVM_HC_SEND_IPI when PV send-IPI is on (one exit, no
+ * kvm_irq_delivery_to_apic), else one ICR write per target (physical mode);
+ * after a multicast the PV sched-yield rule of kvm_smp_send_call_func_ipi
+ * applies.  Handlers EOI first (apic_eoi() at the top of the x86 sysvec
+ * handlers), then run the queued functions; a waiting sender spins in
+ * csd_lock_wait until each target has run its function.
+ * TLB shootdowns follow kvm_flush_tlb_multi: targets whose steal-time
+ * "preempted" byte is set are skipped (flush deferred to their next entry).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "vsched/guest.h"
+#include "vsched/kvm.h"
+#include "vsched/sim.h"
+
+#define GUEST_FOREVER_NS (1000000ULL * NSEC_PER_SEC)
+
+static const struct scenario_kvm *kvm_params(struct sim *sim)
+{
+    return &sim->sc->kvm;
+}
+
+static struct guest_vm *gvm(struct kvm_vcpu *v)
+{
+    return v->kvm->guest;
+}
+
+/* ---- random durations ---- */
+
+static u64 draw(struct guest_cpu *g, const struct dist *d)
+{
+    double u, x;
+
+    switch (d->kind) {
+    case DIST_FIXED:
+        return d->a_ns;
+    case DIST_UNIFORM:
+        return d->a_ns + sim_rng_below(&g->rng, d->b_ns - d->a_ns + 1);
+    case DIST_EXPONENTIAL:
+        u = sim_rng_double(&g->rng); /* [0, 1) */
+        x = -(double)d->a_ns * log1p(-u);
+        break;
+    case DIST_LOGNORMAL: {
+        /* Box-Muller, one normal per draw (the second is dropped so that
+         * every draw consumes exactly two numbers). */
+        double u1 = sim_rng_double(&g->rng), u2 = sim_rng_double(&g->rng);
+        double z = sqrt(-2.0 * log1p(-u1)) * cos(2.0 * M_PI * u2);
+
+        x = (double)d->a_ns * exp(d->sigma * z);
+        break;
+    }
+    default:
+        SIM_BUG_ON(1);
+        return 0;
+    }
+    if (x > 1e15)
+        x = 1e15;
+    return (u64)(x + 0.5);
+}
+
+/* ---- ns of spinning ---- */
+
+static u64 ple_window_ns(struct sim *sim, struct kvm_vcpu *v)
+{
+    return kvm_cycles_to_ns(sim->sc, v->ple_window);
+}
+
+static u64 spin_threshold_ns(struct sim *sim, struct guest_vm *vm)
+{
+    return kvm_cycles_to_ns(sim->sc, (u64)vm->wl->spin_threshold * sim->sc->pause_cycles);
+}
+
+bool guest_in_kernel(const struct kvm_vcpu *v)
+{
+    const struct guest_cpu *g = v->g;
+
+    if (g->in_irq)
+        return true;
+    switch (g->act) {
+    case GA_COMPUTE:
+        return g->kernel || g->nr_held > 0;
+    default:
+        return true; /* spinning, halting: kernel code */
+    }
+}
+
+bool guest_spinning(const struct kvm_vcpu *v)
+{
+    const struct guest_cpu *g = v->g;
+
+    return !g->in_irq && (g->act == GA_LOCK_SPIN || g->act == GA_CSD_WAIT);
+}
+
+void guest_advance(struct sim *sim, struct kvm_vcpu *v, u64 elapsed)
+{
+    struct guest_cpu *g = v->g;
+
+    (void)sim;
+    if (g->in_irq) {
+        g->irq_left -= elapsed < g->irq_left ? elapsed : g->irq_left;
+        return;
+    }
+    switch (g->act) {
+    case GA_COMPUTE:
+        g->left -= elapsed < g->left ? elapsed : g->left;
+        break;
+    case GA_LOCK_SPIN:
+    case GA_CSD_WAIT:
+        g->spun += elapsed;
+        g->ple_spun += elapsed;
+        v->stats.spin_ns += elapsed;
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- locks ---- */
+
+static void q_push(struct guest_lock *l, int idx)
+{
+    if (l->q_len == l->q_cap) {
+        unsigned int cap = l->q_cap ? 2 * l->q_cap : 8;
+        int *nq = g_new(int, cap);
+
+        for (unsigned int i = 0; i < l->q_len; i++)
+            nq[i] = l->queue[(l->q_head + i) % l->q_cap];
+        g_free(l->queue);
+        l->queue = nq;
+        l->q_cap = cap;
+        l->q_head = 0;
+    }
+    l->queue[(l->q_head + l->q_len) % l->q_cap] = idx;
+    l->q_len++;
+}
+
+static int q_head(const struct guest_lock *l)
+{
+    return l->q_len ? l->queue[l->q_head] : -1;
+}
+
+static void q_pop(struct guest_lock *l)
+{
+    l->q_head = (l->q_head + 1) % l->q_cap;
+    l->q_len--;
+}
+
+/* Remove @idx from anywhere in the queue (TAS waiter sets). */
+static void q_remove(struct guest_lock *l, int idx)
+{
+    unsigned int w = 0;
+
+    for (unsigned int i = 0; i < l->q_len; i++) {
+        int x = l->queue[(l->q_head + i) % l->q_cap];
+
+        if (x != idx)
+            l->queue[(l->q_head + w++) % l->q_cap] = x;
+    }
+    l->q_len = w;
+}
+
+static void lock_acquired(struct sim *sim, struct kvm_vcpu *v, struct guest_lock *l)
+{
+    struct guest_cpu *g = v->g;
+    struct guest_vm *vm = gvm(v);
+
+    l->holder = (int)v->vcpu_idx;
+    l->acquired_at = sim_now(sim);
+    hist_add(&vm->stats.lock_wait, sim_now(sim) - g->lock_wait_start);
+    vm->stats.lock_acquisitions++;
+    SIM_BUG_ON(g->nr_held >= G_N_ELEMENTS(g->held));
+    g->held[g->nr_held++] = g->want_lock;
+    g->want_lock = -1;
+}
+
+/* The waiter @v, running, looks at lock @l: takes it if it may. */
+static bool lock_try(struct sim *sim, struct kvm_vcpu *v, struct guest_lock *l)
+{
+    struct guest_vm *vm = gvm(v);
+    int me = (int)v->vcpu_idx;
+
+    if (l->holder >= 0)
+        return false;
+    switch (vm->wl->lock_kind) {
+    case LOCK_TAS:
+        q_remove(l, me);
+        lock_acquired(sim, v, l);
+        return true;
+    case LOCK_QSPINLOCK:
+        if (q_head(l) != me)
+            return false;
+        q_pop(l);
+        lock_acquired(sim, v, l);
+        return true;
+    case LOCK_PV_QSPINLOCK:
+        if (q_head(l) != me)
+            return false;
+        q_pop(l);
+        /* The head's trylock clears 'pending'. */
+        l->pending = false;
+        l->slow = false;
+        lock_acquired(sim, v, l);
+        /* pv_kick_node(): a halted successor is hashed so that our unlock
+         * kicks it. */
+        if (l->q_len) {
+            struct kvm_vcpu *next = v->kvm->vcpus[q_head(l)];
+
+            if (next->g->act == GA_LOCK_HALT)
+                l->slow = true;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* The lock step: fast path or queue up. */
+static void lock_request(struct sim *sim, struct kvm_vcpu *v, unsigned int idx)
+{
+    struct guest_cpu *g = v->g;
+    struct guest_vm *vm = gvm(v);
+    struct guest_lock *l = &vm->locks[idx];
+    int me = (int)v->vcpu_idx;
+
+    g->want_lock = (int)idx;
+    g->lock_wait_start = sim_now(sim);
+    g->act = GA_LOCK_SPIN;
+    g->spun = 0;
+    g->ple_spun = 0;
+    switch (vm->wl->lock_kind) {
+    case LOCK_TAS:
+        if (l->holder < 0) {
+            lock_acquired(sim, v, l);
+            return;
+        }
+        q_push(l, me);
+        return;
+    case LOCK_QSPINLOCK:
+        if (l->holder < 0 && l->q_len == 0) {
+            lock_acquired(sim, v, l);
+            return;
+        }
+        q_push(l, me);
+        return;
+    case LOCK_PV_QSPINLOCK:
+        /* Fast path, or the hybrid trylock: steal unless the queue head
+         * has set 'pending'. */
+        if (l->holder < 0 && (l->q_len == 0 || !l->pending)) {
+            lock_acquired(sim, v, l);
+            return;
+        }
+        q_push(l, me);
+        return;
+    }
+}
+
+/*
+ * Release the innermost held lock.  Returns the vCPU to kick (PV slow
+ * path: the unlocker issues KVM_HC_KICK_CPU), or NULL.
+ */
+static struct kvm_vcpu *lock_release(struct sim *sim, struct kvm_vcpu *v)
+{
+    struct guest_cpu *g = v->g;
+    struct guest_vm *vm = gvm(v);
+    struct guest_lock *l;
+    u64 handoff = vm->wl->handoff_ns;
+
+    SIM_BUG_ON(g->nr_held == 0);
+    l = &vm->locks[g->held[--g->nr_held]];
+    SIM_BUG_ON(l->holder != (int)v->vcpu_idx);
+    hist_add(&vm->stats.lock_hold, sim_now(sim) - l->acquired_at);
+    l->holder = -1;
+    if (!l->q_len)
+        return NULL;
+    switch (vm->wl->lock_kind) {
+    case LOCK_TAS:
+        for (unsigned int i = 0; i < l->q_len; i++)
+            vcpu_poke(sim, v->kvm->vcpus[l->queue[(l->q_head + i) % l->q_cap]], handoff);
+        return NULL;
+    case LOCK_QSPINLOCK:
+        vcpu_poke(sim, v->kvm->vcpus[q_head(l)], handoff);
+        return NULL;
+    case LOCK_PV_QSPINLOCK:
+        if (l->slow) {
+            l->slow = false;
+            vm->stats.pv_kicks++;
+            return v->kvm->vcpus[q_head(l)];
+        }
+        vcpu_poke(sim, v->kvm->vcpus[q_head(l)], handoff);
+        return NULL;
+    }
+    return NULL;
+}
+
+/* ---- IPIs ---- */
+
+static void csd_queue(struct guest_cpu *t, struct kvm_vcpu *sender, u64 handler_ns)
+{
+    if (t->csd_queued == t->csd_cap) {
+        unsigned int cap = t->csd_cap ? 2 * t->csd_cap : 8;
+        struct csd_entry *nq = g_new(struct csd_entry, cap);
+
+        for (unsigned int i = 0; i < t->csd_queued; i++)
+            nq[i] = t->csd_q[(t->csd_head + i) % t->csd_cap];
+        g_free(t->csd_q);
+        t->csd_q = nq;
+        t->csd_cap = cap;
+        t->csd_head = 0;
+    }
+    t->csd_q[(t->csd_head + t->csd_queued) % t->csd_cap] =
+        (struct csd_entry){.sender = sender, .handler_ns = handler_ns};
+    t->csd_queued++;
+}
+
+/* Choose the targets of an IPI step into g->send_to[]. */
+static void pick_targets(struct guest_cpu *g, struct guest_vm *vm, const struct guest_step *st)
+{
+    unsigned int n = vm->participants, me = g->v->vcpu_idx;
+
+    g->nr_send = 0;
+    g->send_pos = 0;
+    if (n < 2)
+        return;
+    switch (st->to) {
+    case IPI_TO_NEXT:
+        g->send_to[g->nr_send++] = (me + 1) % n;
+        break;
+    case IPI_TO_RANDOM: {
+        unsigned int t = (unsigned int)sim_rng_below(&g->rng, n - 1);
+
+        g->send_to[g->nr_send++] = t >= me ? t + 1 : t;
+        break;
+    }
+    case IPI_TO_SEVERAL: {
+        /* Partial Fisher-Yates over the other participants. */
+        unsigned int k = st->nr_targets < n - 1 ? st->nr_targets : n - 1;
+        unsigned int *pool = g->scratch;
+
+        for (unsigned int i = 0, j = 0; i < n; i++)
+            if (i != me)
+                pool[j++] = i;
+        for (unsigned int i = 0; i < k; i++) {
+            unsigned int r = i + (unsigned int)sim_rng_below(&g->rng, n - 1 - i);
+            unsigned int tmp = pool[i];
+
+            pool[i] = pool[r];
+            pool[r] = tmp;
+            g->send_to[g->nr_send++] = pool[i];
+        }
+        break;
+    }
+    case IPI_TO_ALL:
+        for (unsigned int i = 0; i < n; i++)
+            if (i != me)
+                g->send_to[g->nr_send++] = i;
+        break;
+    }
+}
+
+/* How the pending send of g goes out. */
+enum send_how {
+    SEND_ICR_EACH,         /* one ICR write per target (unicast, or x2APIC mask loop) */
+    SEND_ICR_ALLBUT,       /* one ICR write with the all-but-self shorthand */
+    SEND_PV_HYPERCALL,     /* KVM_HC_SEND_IPI */
+};
+
+/* Deliver one IPI through hardware IPI virtualization (no exit, no hook). */
+static void ipiv_deliver(struct sim *sim, struct kvm_vcpu *dst, int vector)
+{
+    struct kvm_lapic *apic = &dst->apic;
+    u64 now = sim_now(sim);
+
+    if (!apic_vec_test(apic->irr, vector) && !apic_vec_test(apic->pir, vector))
+        apic->sent_at[vector] = now;
+    if (apic_vec_test(apic->pir, vector))
+        return;
+    apic_vec_set(apic->pir, vector);
+    if (apic->pid_on)
+        return;
+    apic->pid_on = true;
+    if (apic->pid_sn)
+        return; /* preempted: picked up at its next entry */
+    if (dst->mode == IN_GUEST_MODE)
+        vcpu_poke(sim, dst, kvm_params(sim)->ipi_latency_ns);
+    else if (dst->phase == VP_BLOCKED || dst->phase == VP_POLL)
+        /* wakeup vector -> pi_wakeup_handler on the target's pCPU */
+        sim_event_arm(&sim->eng, &dst->task.wake_ev, now + kvm_params(sim)->ipi_latency_ns);
+}
+
+static void wake_ev_fn(void *ctx, struct sim_event *ev)
+{
+    struct sim *sim = ctx;
+    struct task_struct *p = container_of(ev, struct task_struct, wake_ev);
+
+    kvm_vcpu_wake_up(sim, vcpu_of(p));
+}
+
+/*
+ * Start sending g's IPIs; returns true if the vCPU exited (the rest
+ * continues from guest_exit_handled / the next guest_resume).
+ */
+static bool send_ipis(struct sim *sim, struct kvm_vcpu *v);
+
+static void count_sent(struct kvm_vcpu *v, unsigned int n)
+{
+    v->kvm->stats.ipis_sent += n;
+}
+
+static bool send_ipis(struct sim *sim, struct kvm_vcpu *v)
+{
+    struct guest_cpu *g = v->g;
+    const struct scenario_kvm *k = kvm_params(sim);
+    unsigned int remaining = g->nr_send - g->send_pos;
+
+    if (remaining == 0)
+        return false;
+    if (g->send_multi && k->pv_send_ipi) {
+        /* kvm_send_ipi_mask(): one hypercall for the whole mask. */
+        vcpu_exit(sim, v, KVM_EXIT_HC_SEND_IPI);
+        return true;
+    }
+    if (g->send_multi && g->send_allbut) {
+        /* native_send_call_func_ipi(): all-but-self shorthand.  Shorthand
+         * ICR writes are not virtualized by IPIv: they exit. */
+        vcpu_exit(sim, v, KVM_EXIT_ICR);
+        return true;
+    }
+    if (k->apicv == APICV_IPIV) {
+        for (; g->send_pos < g->nr_send; g->send_pos++)
+            ipiv_deliver(sim, v->kvm->vcpus[g->send_to[g->send_pos]], g->send_vector);
+        count_sent(v, remaining);
+        return false;
+    }
+    vcpu_exit(sim, v, KVM_EXIT_ICR);
+    return true;
+}
+
+/* ---- program ---- */
+
+enum next { NEXT_CONTINUE, NEXT_DONE };
+
+static void op_done(struct guest_cpu *g, struct guest_vm *vm)
+{
+    g->step = 0;
+    g->iter++;
+    vm->stats.ops++;
+}
+
+static void halt(struct sim *sim, struct kvm_vcpu *v, enum guest_act act)
+{
+    v->g->act = act;
+    vcpu_exit(sim, v, KVM_EXIT_HLT);
+}
+
+/* Queue the csds for the current send and set up its delivery. */
+static void start_call_function(struct sim *sim, struct kvm_vcpu *v, const struct guest_step *st,
+                                bool wait)
+{
+    struct guest_cpu *g = v->g;
+    struct guest_vm *vm = gvm(v);
+
+    for (unsigned int i = 0; i < g->nr_send; i++)
+        csd_queue(v->kvm->vcpus[g->send_to[i]]->g, wait ? v : NULL, st->handler_ns);
+    g->csd_outstanding = wait ? g->nr_send : 0;
+    g->send_multi = g->nr_send > 1;
+    g->send_allbut = g->nr_send > 1 && g->nr_send == vm->participants - 1 &&
+                     vm->participants == v->kvm->online_vcpus;
+    g->send_vector = g->nr_send > 1 ? CALL_FUNCTION_VECTOR : CALL_FUNCTION_SINGLE_VECTOR;
+    g->send_wait = wait;
+    g->act = GA_SEND;
+}
+
+static enum next next_step(struct sim *sim, struct kvm_vcpu *v)
+{
+    struct guest_cpu *g = v->g;
+    struct guest_vm *vm = gvm(v);
+    const struct scenario_workload *wl = vm->wl;
+
+    if (!g->participant) {
+        halt(sim, v, GA_IDLE);
+        return NEXT_DONE;
+    }
+    for (unsigned int guard = 0; guard <= 2 * wl->nr_steps + 2; guard++) {
+        const struct guest_step *st;
+
+        if (g->step == wl->nr_steps)
+            op_done(g, vm);
+        st = &wl->steps[g->step++];
+        if (g->iter % st->every)
+            continue;
+        switch (st->kind) {
+        case GSTEP_COMPUTE:
+            g->left = draw(g, &st->d);
+            if (!g->left)
+                continue;
+            g->act = GA_COMPUTE;
+            g->kernel = st->kernel;
+            return NEXT_CONTINUE;
+        case GSTEP_LOCK: {
+            unsigned int idx = st->lock;
+
+            if (st->spread > 1)
+                idx += (unsigned int)sim_rng_below(&g->rng, st->spread);
+            lock_request(sim, v, idx);
+            if (g->want_lock < 0)
+                continue; /* taken at once */
+            return NEXT_CONTINUE;
+        }
+        case GSTEP_UNLOCK: {
+            struct kvm_vcpu *kick = lock_release(sim, v);
+
+            if (kick && kvm_params(sim)->pv_unhalt) {
+                g->kick_target = kick;
+                g->act = GA_COMPUTE;
+                g->left = 0;
+                vcpu_exit(sim, v, KVM_EXIT_HC_KICK);
+                return NEXT_DONE;
+            }
+            if (kick) /* no PV unhalt: the halted waiter must be woken anyway */
+                vcpu_poke(sim, kick, wl->handoff_ns);
+            continue;
+        }
+        case GSTEP_IPI:
+            pick_targets(g, vm, st);
+            if (!g->nr_send)
+                continue;
+            start_call_function(sim, v, st, st->wait);
+            return NEXT_CONTINUE;
+        case GSTEP_TLB_SHOOTDOWN: {
+            unsigned int w = 0;
+
+            pick_targets(g, vm, st);
+            /* kvm_flush_tlb_multi(): skip preempted targets. */
+            if (kvm_params(sim)->pv_tlb_flush) {
+                for (unsigned int i = 0; i < g->nr_send; i++) {
+                    struct kvm_vcpu *t = v->kvm->vcpus[g->send_to[i]];
+
+                    if (t->st_preempted) {
+                        t->st_flush_tlb = true;
+                        vm->stats.tlb_skipped_preempted++;
+                    } else {
+                        g->send_to[w++] = g->send_to[i];
+                    }
+                }
+                g->nr_send = w;
+            }
+            if (!g->nr_send)
+                continue;
+            start_call_function(sim, v, st, true);
+            return NEXT_CONTINUE;
+        }
+        case GSTEP_BARRIER:
+            vm->barrier_arrived++;
+            if (vm->barrier_arrived < vm->participants) {
+                g->barrier_gen = vm->barrier_gen;
+                g->act = GA_BARRIER;
+                return NEXT_CONTINUE;
+            }
+            /* Last one in: release everybody with reschedule IPIs. */
+            vm->barrier_arrived = 0;
+            vm->barrier_gen++;
+            g->nr_send = 0;
+            g->send_pos = 0;
+            for (unsigned int i = 0; i < vm->participants; i++) {
+                struct guest_cpu *o = v->kvm->vcpus[i]->g;
+
+                if (o != g && o->act == GA_BARRIER && o->barrier_gen != vm->barrier_gen)
+                    g->send_to[g->nr_send++] = i;
+            }
+            if (!g->nr_send)
+                continue;
+            g->send_multi = false; /* ttwu: one smp_send_reschedule per CPU */
+            g->send_allbut = false;
+            g->send_vector = RESCHEDULE_VECTOR;
+            g->send_wait = false;
+            g->csd_outstanding = 0;
+            g->act = GA_SEND;
+            return NEXT_CONTINUE;
+        case GSTEP_SLEEP: {
+            u64 ns = draw(g, &st->d);
+
+            g->timer_fired = false;
+            g->act = GA_SLEEP;
+            sim_event_arm(&sim->eng, &g->timer_ev, sim_now(sim) + ns);
+            return NEXT_CONTINUE;
+        }
+        }
+    }
+    SIM_BUG_ON(1); /* the loader guarantees that a pass advances time */
+    return NEXT_DONE;
+}
+
+/* ---- interrupts ---- */
+
+static u64 handler_cost(struct guest_cpu *g, struct guest_vm *vm, int vec)
+{
+    switch (vec) {
+    case CALL_FUNCTION_VECTOR:
+    case CALL_FUNCTION_SINGLE_VECTOR: {
+        u64 ns = 0;
+
+        /* generic_smp_call_function_single_interrupt(): llist_del_all, so
+         * every csd queued so far runs in this handler. */
+        g->irq_csd = g->csd_queued;
+        for (unsigned int i = 0; i < g->irq_csd; i++)
+            ns += g->csd_q[(g->csd_head + i) % g->csd_cap].handler_ns;
+        return ns;
+    }
+    case RESCHEDULE_VECTOR:
+        return vm->wl->resched_handler_ns;
+    case LOCAL_TIMER_VECTOR:
+        return vm->wl->timer_handler_ns;
+    default:
+        return 0;
+    }
+}
+
+static void irq_begin(struct sim *sim, struct kvm_vcpu *v, int vec)
+{
+    struct guest_cpu *g = v->g;
+    struct guest_vm *vm = gvm(v);
+
+    g->in_irq = true;
+    g->irq_vector = vec;
+    g->irq_eoi_done = false;
+    g->irq_csd = 0;
+    g->irq_left = handler_cost(g, vm, vec);
+    if (vec != LOCAL_TIMER_VECTOR) {
+        v->kvm->stats.ipis_received++;
+        hist_add(&v->kvm->stats.ipi_latency, sim_now(sim) - v->apic.sent_at[vec]);
+    }
+}
+
+static void irq_end(struct sim *sim, struct kvm_vcpu *v)
+{
+    struct guest_cpu *g = v->g;
+    struct guest_vm *vm = gvm(v);
+
+    /* csd_unlock() after each SYNC function: the waiting sender sees it. */
+    for (unsigned int i = 0; i < g->irq_csd; i++) {
+        struct csd_entry *e = &g->csd_q[g->csd_head];
+
+        if (e->sender) {
+            struct guest_cpu *sg = e->sender->g;
+
+            SIM_BUG_ON(sg->csd_outstanding == 0);
+            if (--sg->csd_outstanding == 0)
+                vcpu_poke(sim, e->sender, vm->wl->handoff_ns);
+        }
+        g->csd_head = (g->csd_head + 1) % g->csd_cap;
+        g->csd_queued--;
+    }
+    g->irq_csd = 0;
+    g->in_irq = false;
+    g->irq_vector = -1;
+    g->ple_spun = 0; /* the interrupted PAUSE loop starts over */
+}
+
+/* ---- the guest decides ---- */
+
+static u64 min_u64(u64 a, u64 b)
+{
+    return a < b ? a : b;
+}
+
+/* Spin (PAUSE loop) until the next guest-internal deadline; may exit. */
+static void spin(struct sim *sim, struct kvm_vcpu *v, bool pv_threshold)
+{
+    struct guest_cpu *g = v->g;
+    u64 d = GUEST_FOREVER_NS;
+
+    if (kvm_params(sim)->ple_gap) {
+        u64 w = ple_window_ns(sim, v);
+
+        if (g->ple_spun >= w) {
+            g->ple_spun = 0;
+            vcpu_exit(sim, v, KVM_EXIT_PLE);
+            return;
+        }
+        d = w - g->ple_spun;
+    }
+    if (pv_threshold) {
+        u64 t = spin_threshold_ns(sim, gvm(v));
+
+        SIM_BUG_ON(g->spun >= t);
+        d = min_u64(d, t - g->spun);
+    }
+    vcpu_guest_run(sim, v, d);
+}
+
+void guest_resume(struct sim *sim, struct kvm_vcpu *v)
+{
+    struct guest_cpu *g = v->g;
+    struct guest_vm *vm = gvm(v);
+    const struct scenario_kvm *k = kvm_params(sim);
+
+    for (unsigned int guard = 0; guard < 1000000; guard++) {
+        /* Interrupts first. */
+        if (!g->in_irq && g->irq_visible) {
+            int vec = kvm_apic_inject(sim, v);
+
+            if (vec >= 0)
+                irq_begin(sim, v, vec);
+            else
+                g->irq_visible = false;
+        }
+        if (g->in_irq) {
+            if (!g->irq_eoi_done) {
+                /* apic_eoi() at the top of the handler. */
+                g->irq_eoi_done = true;
+                if (k->apicv == APICV_OFF) {
+                    vcpu_exit(sim, v, KVM_EXIT_EOI);
+                    return;
+                }
+                /* Virtualized EOI: the ISR bit goes, KVM sees nothing. */
+                apic_vec_clear(v->apic.isr, g->irq_vector);
+            }
+            if (g->irq_left) {
+                vcpu_guest_run(sim, v, g->irq_left);
+                return;
+            }
+            irq_end(sim, v);
+            g->irq_visible = true; /* MODEL: the next pending vector follows at once */
+            continue;
+        }
+
+        switch (g->act) {
+        case GA_COMPUTE:
+            if (g->left) {
+                vcpu_guest_run(sim, v, g->left);
+                return;
+            }
+            break;
+        case GA_LOCK_SPIN: {
+            struct guest_lock *l = &vm->locks[g->want_lock];
+            bool pv = vm->wl->lock_kind == LOCK_PV_QSPINLOCK;
+
+            if (lock_try(sim, v, l))
+                break;
+            if (pv && q_head(l) == (int)v->vcpu_idx)
+                l->pending = true; /* the head spins with 'pending' set */
+            if (pv && g->spun >= spin_threshold_ns(sim, vm)) {
+                /* pv_wait_node / pv_wait_head_or_lock give up spinning. */
+                if (q_head(l) == (int)v->vcpu_idx) {
+                    l->pending = false;
+                    l->slow = true;
+                }
+                g->spun = 0;
+                halt(sim, v, GA_LOCK_HALT);
+                return;
+            }
+            spin(sim, v, pv);
+            return;
+        }
+        case GA_LOCK_HALT:
+            /* pv_wait() returned: spin again from zero. */
+            g->act = GA_LOCK_SPIN;
+            g->spun = 0;
+            g->ple_spun = 0;
+            continue;
+        case GA_SEND:
+            if (g->send_pos < g->nr_send && send_ipis(sim, v))
+                return;
+            if (g->send_multi && k->pv_sched_yield && g->send_vector == CALL_FUNCTION_VECTOR &&
+                !g->yield_checked) {
+                /* kvm_smp_send_call_func_ipi(): yield to the first target
+                 * whose steal-time 'preempted' flag is set. */
+                g->yield_checked = true;
+                for (unsigned int i = 0; i < g->nr_send; i++) {
+                    struct kvm_vcpu *t = v->kvm->vcpus[g->send_to[i]];
+
+                    if (t->st_preempted) {
+                        g->kick_target = t;
+                        vcpu_exit(sim, v, KVM_EXIT_HC_YIELD);
+                        return;
+                    }
+                }
+            }
+            g->yield_checked = false;
+            if (g->send_wait) {
+                g->act = GA_CSD_WAIT;
+                g->spun = 0;
+                g->ple_spun = 0;
+                continue;
+            }
+            break;
+        case GA_CSD_WAIT:
+            if (g->csd_outstanding == 0)
+                break;
+            spin(sim, v, false);
+            return;
+        case GA_BARRIER:
+            if (g->barrier_gen != vm->barrier_gen)
+                break;
+            halt(sim, v, GA_BARRIER);
+            return;
+        case GA_SLEEP:
+            if (g->timer_fired)
+                break;
+            halt(sim, v, GA_SLEEP);
+            return;
+        case GA_IDLE:
+            halt(sim, v, GA_IDLE);
+            return;
+        }
+        /* The current activity is complete: next program step. */
+        if (next_step(sim, v) == NEXT_DONE)
+            return;
+    }
+    SIM_BUG_ON(1);
+}
+
+void guest_exit_handled(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reason)
+{
+    struct guest_cpu *g = v->g;
+
+    switch (reason) {
+    case KVM_EXIT_ICR:
+        if (g->send_allbut) {
+            kvm_irq_delivery_to_apic(sim, v, NULL, APIC_DEST_ALLBUT, g->send_vector);
+            count_sent(v, g->nr_send - g->send_pos);
+            g->send_pos = g->nr_send;
+        } else {
+            kvm_irq_delivery_to_apic(sim, v, v->kvm->vcpus[g->send_to[g->send_pos]],
+                                     APIC_DEST_ONE, g->send_vector);
+            count_sent(v, 1);
+            g->send_pos++;
+        }
+        break;
+    case KVM_EXIT_HC_SEND_IPI:
+        /* kvm_pv_send_ipi(): kvm_apic_set_irq per bit, bypassing
+         * kvm_irq_delivery_to_apic (no delivery hook). */
+        for (; g->send_pos < g->nr_send; g->send_pos++)
+            kvm_apic_set_irq(sim, v->kvm->vcpus[g->send_to[g->send_pos]], g->send_vector,
+                             sim_now(sim));
+        count_sent(v, g->nr_send);
+        break;
+    case KVM_EXIT_EOI:
+        apic_set_eoi(sim, v);
+        break;
+    case KVM_EXIT_HC_KICK:
+        kvm_pv_kick_cpu_op(sim, v, g->kick_target);
+        g->kick_target = NULL;
+        break;
+    case KVM_EXIT_HC_YIELD:
+        kvm_sched_yield(sim, v, g->kick_target);
+        g->kick_target = NULL;
+        break;
+    default:
+        SIM_BUG_ON(1);
+    }
+}
+
+void guest_sched_out(struct sim *sim, struct kvm_vcpu *v)
+{
+    (void)sim;
+    if (v->preempted && v->g->nr_held > 0)
+        gvm(v)->stats.lock_holder_preempted++;
+}
+
+/* The guest's LAPIC timer (hrtimer in KVM) fired. */
+static void timer_fn(void *ctx, struct sim_event *ev)
+{
+    struct sim *sim = ctx;
+    struct guest_cpu *g = container_of(ev, struct guest_cpu, timer_ev);
+
+    g->timer_fired = true;
+    kvm_apic_set_irq(sim, g->v, LOCAL_TIMER_VECTOR, sim_now(sim));
+}
+
+/* ---- setup ---- */
+
+void guest_vm_init(struct sim *sim, struct kvm *kvm)
+{
+    const struct scenario_workload *wl = &kvm->svm->wl;
+    struct guest_vm *vm = g_new0(struct guest_vm, 1);
+
+    vm->kvm = kvm;
+    vm->wl = wl;
+    vm->participants = wl->participants ? wl->participants : kvm->online_vcpus;
+    if (vm->participants > kvm->online_vcpus)
+        vm->participants = kvm->online_vcpus;
+    vm->locks = g_new0(struct guest_lock, wl->nr_locks ? wl->nr_locks : 1);
+    for (unsigned int i = 0; i < wl->nr_locks; i++)
+        vm->locks[i].holder = -1;
+    hist_init(&vm->stats.lock_wait);
+    hist_init(&vm->stats.lock_hold);
+    kvm->guest = vm;
+    for (unsigned int i = 0; i < kvm->online_vcpus; i++) {
+        struct kvm_vcpu *v = kvm->vcpus[i];
+        struct guest_cpu *g = g_new0(struct guest_cpu, 1);
+
+        g->v = v;
+        g->participant = i < vm->participants;
+        /* Stream ids: VM index in the high bits, vCPU in the low ones. */
+        sim_rng_seed(&g->rng, sim->seed, 0x1000000ULL + ((u64)kvm->idx << 16) + i);
+        g->want_lock = -1;
+        g->irq_vector = -1;
+        g->act = GA_COMPUTE;
+        g->left = 0;
+        g->send_to = g_new(unsigned int, kvm->online_vcpus);
+        g->scratch = g_new(unsigned int, kvm->online_vcpus);
+        sim_event_init(&g->timer_ev, timer_fn);
+        sim_event_init(&v->task.wake_ev, wake_ev_fn);
+        v->g = g;
+    }
+}
+
+void guest_vm_free(struct kvm *kvm)
+{
+    struct guest_vm *vm = kvm->guest;
+
+    if (!vm)
+        return;
+    for (unsigned int i = 0; i < vm->wl->nr_locks; i++)
+        g_free(vm->locks[i].queue);
+    g_free(vm->locks);
+    for (unsigned int i = 0; i < kvm->online_vcpus; i++) {
+        struct guest_cpu *g = kvm->vcpus[i]->g;
+
+        g_free(g->csd_q);
+        g_free(g->send_to);
+        g_free(g->scratch);
+        g_free(g);
+    }
+    g_free(vm);
+    kvm->guest = NULL;
+}

@@ -1,0 +1,137 @@
+/*
+ * lapic.c - the x86 local APIC as KVM emulates it for fixed IPIs
+ * (arch/x86/kvm/lapic.c, vmx/posted_intr.c; kernel-mechanisms 5.6).
+ *
+ * Delivery: kvm_irq_delivery_to_apic() -> kvm_apic_set_irq() ->
+ * __apic_accept_irq() -> deliver_interrupt: with APICv the vector goes to
+ * the posted-interrupt descriptor (PIR, PID.ON) and a running target gets
+ * a notification, a blocked one is woken; without APICv it goes to IRR with
+ * KVM_REQ_EVENT and the target is kicked.  The guest sees pending vectors
+ * after its next entry or notification (vcpu.c).
+ *
+ * Hook points: every kvm_irq_delivery_to_apic() call is reported to the
+ * directed-yield policy (ipi_delivered) with the count of accepting vCPUs;
+ * every EOI that KVM sees (apic_set_eoi) is reported too (eoi).
+ *
+ * MODEL: vectors are edge-triggered fixed interrupts; TMR, PPR, priority
+ * classes and lowest-priority arbitration are not modelled; every vCPU's
+ * APIC is enabled and in x2APIC physical mode.  PV EOI is not modelled.
+ */
+#include <string.h>
+
+#include "vsched/guest.h"
+#include "vsched/kvm.h"
+#include "vsched/policy.h"
+#include "vsched/sim.h"
+
+void kvm_lapic_reset(struct kvm_lapic *apic)
+{
+    memset(apic, 0, sizeof(*apic));
+}
+
+static bool reg_empty(const u64 *reg)
+{
+    return !(reg[0] | reg[1] | reg[2] | reg[3]);
+}
+
+bool kvm_apic_has_interrupt(const struct kvm_vcpu *vcpu)
+{
+    return !reg_empty(vcpu->apic.irr) || !reg_empty(vcpu->apic.pir);
+}
+
+void kvm_apic_sync_pir_to_irr(struct kvm_vcpu *vcpu)
+{
+    struct kvm_lapic *apic = &vcpu->apic;
+
+    for (int w = 0; w < 4; w++) {
+        apic->irr[w] |= apic->pir[w];
+        apic->pir[w] = 0;
+    }
+    apic->pid_on = false;
+}
+
+/* vmx_deliver_posted_interrupt() / the non-APICv path of deliver_interrupt. */
+int kvm_apic_set_irq(struct sim *sim, struct kvm_vcpu *vcpu, int vector, u64 sent_at)
+{
+    struct kvm_lapic *apic = &vcpu->apic;
+
+    if (!apic_vec_test(apic->irr, vector) && !apic_vec_test(apic->pir, vector))
+        apic->sent_at[vector] = sent_at;
+    if (sim->sc->kvm.apicv != APICV_OFF) {
+        if (apic_vec_test(apic->pir, vector))
+            return 1;
+        apic_vec_set(apic->pir, vector);
+        /* If a previous notification has sent the IPI, nothing to do. */
+        if (apic->pid_on)
+            return 1;
+        apic->pid_on = true;
+        /* kvm_vcpu_trigger_posted_interrupt() */
+        if (vcpu->mode == IN_GUEST_MODE)
+            vcpu_poke(sim, vcpu, sim->sc->kvm.ipi_latency_ns);
+        else
+            kvm_vcpu_wake_up(sim, vcpu);
+        return 1;
+    }
+    apic_vec_set(apic->irr, vector);
+    vcpu->req_event = true; /* kvm_make_request(KVM_REQ_EVENT, vcpu) */
+    kvm_vcpu_kick(sim, vcpu);
+    return 1;
+}
+
+int kvm_irq_delivery_to_apic(struct sim *sim, struct kvm_vcpu *src, struct kvm_vcpu *dst,
+                             enum apic_dest dest, int vector)
+{
+    struct kvm *kvm = src->kvm;
+    struct kvm_ipi_event ev = {
+        .src = src, .vector = vector, .fixed = true,
+        .shorthand = dest != APIC_DEST_ONE, .targets = 0, .unique = NULL,
+    };
+    u64 now = sim_now(sim);
+
+    if (dest == APIC_DEST_ONE) {
+        if (kvm_apic_set_irq(sim, dst, vector, now) > 0) {
+            ev.targets = 1;
+            ev.unique = dst;
+        }
+    } else {
+        for (unsigned int i = 0; i < kvm->online_vcpus; i++) {
+            struct kvm_vcpu *v = kvm->vcpus[i];
+
+            if (v == src)
+                continue;
+            if (kvm_apic_set_irq(sim, v, vector, now) > 0) {
+                ev.targets++;
+                ev.unique = v;
+            }
+        }
+    }
+    if (sim->dy_policy->ipi_delivered)
+        sim->dy_policy->ipi_delivered(sim, &ev);
+    return (int)ev.targets;
+}
+
+int kvm_apic_inject(struct sim *sim, struct kvm_vcpu *vcpu)
+{
+    struct kvm_lapic *apic = &vcpu->apic;
+    int vec = apic_vec_highest(apic->irr);
+
+    (void)sim;
+    if (vec < 0)
+        return -1;
+    apic_vec_clear(apic->irr, vec);
+    apic_vec_set(apic->isr, vec);
+    return vec;
+}
+
+int apic_set_eoi(struct sim *sim, struct kvm_vcpu *vcpu)
+{
+    struct kvm_lapic *apic = &vcpu->apic;
+    int vec = apic_vec_highest(apic->isr);
+
+    if (vec < 0)
+        return -1;
+    apic_vec_clear(apic->isr, vec);
+    if (sim->dy_policy->eoi)
+        sim->dy_policy->eoi(sim, vcpu, vec);
+    return vec;
+}
