@@ -55,12 +55,677 @@ START_TEST(test_smoke_dbench)
 }
 END_TEST
 
+
+/* ---- PLE window arithmetic (vmx.c, x86.h) ---- */
+
+struct ple_case {
+    u32 val, base, mod, lim, grow, shrink;
+};
+
+/* Expected values worked out by hand from __grow_ple_window /
+ * __shrink_ple_window: grow multiplies when modifier < base, else adds,
+ * capped at max; shrink divides when modifier < base, else subtracts,
+ * floored at min; a modifier < 1 returns the base. */
+static const struct ple_case ple_cases[] = {
+    {4096, 4096, 2, UINT32_MAX, 8192, 4096},      /* defaults: double / reset (m=0 below) */
+    {8192, 4096, 2, UINT32_MAX, 16384, 4096},
+    {4096, 4096, 0, UINT32_MAX, 4096, 4096},      /* modifier 0: base */
+    /* modifier >= base: add / subtract.  4096 - 5000 wraps in the kernel's
+     * unsigned int arithmetic too, and max(val, min) keeps the wrapped value. */
+    {4096, 4096, 5000, UINT32_MAX, 9096, 4096U - 5000U},
+    {20000, 4096, 5000, UINT32_MAX, 25000, 15000},
+    {3000000000U, 4096, 2, UINT32_MAX, UINT32_MAX, 1500000000U}, /* 64-bit product capped */
+    {40000, 4096, 2, 65535, 65535, 20000},        /* SVM-like max */
+    {6000, 4096, 2, UINT32_MAX, 12000, 4096},     /* shrink floors at min = base */
+};
+
+START_TEST(test_ple_window_arith)
+{
+    const struct ple_case *c = &ple_cases[_i];
+
+    ck_assert_uint_eq(__grow_ple_window(c->val, c->base, c->mod, c->lim), c->grow);
+    if (c->mod == 2 && c->val < 10000) /* default shrink = 0 resets */
+        ck_assert_uint_eq(__shrink_ple_window(c->val, c->base, 0, c->base), c->base);
+    ck_assert_uint_eq(__shrink_ple_window(c->val, c->base, c->mod, c->base), c->shrink);
+}
+END_TEST
+
+/* Halt-poll adjustment (kvm_vcpu_halt): grow from 0 to grow_start, double,
+ * keep when the halt fit, shrink by 2 when a halt exceeded the max, to 0
+ * below grow_start; invalid wakeups shrink. */
+START_TEST(test_halt_poll_sequence)
+{
+    struct scenario_kvm k;
+    struct kvm_vcpu v = {0};
+    static const struct {
+        u64 halt_ns;
+        bool valid;
+        u64 expect;
+    } seq[] = {
+        {5000, true, 10000},    /* 0 < halt < max: grow to grow_start */
+        {5000, true, 10000},    /* fit in the poll: unchanged */
+        {15000, true, 20000},   /* grow x2 */
+        {30000, true, 40000},
+        {90000, true, 80000},
+        {150000, true, 160000},
+        {199999, true, 320000}, /* grows past the max (no cap in grow) */
+        {250000, true, 320000}, /* fits in 320000: unchanged */
+        {400000, true, 160000}, /* long block: shrink /2 */
+        {400000, false, 80000}, /* invalid wakeup: shrink */
+        {400000, true, 40000},
+        {400000, true, 20000},
+        {400000, true, 10000},
+        {400000, true, 0},      /* 5000 < grow_start: 0 */
+        {400000, true, 0},      /* halt_poll_ns == 0: no shrink branch, no grow (halt > max) */
+    };
+
+    tu_kvm_defaults(&k);
+    for (unsigned int i = 0; i < G_N_ELEMENTS(seq); i++) {
+        kvm_halt_poll_adjust(&k, &v, seq[i].halt_ns, seq[i].valid);
+        ck_assert_msg(v.halt_poll_ns == seq[i].expect, "step %u: %llu, expected %llu", i,
+                      (unsigned long long)v.halt_poll_ns, (unsigned long long)seq[i].expect);
+    }
+    k.halt_poll_ns = 0; /* polling off: always 0 */
+    v.halt_poll_ns = 40000;
+    kvm_halt_poll_adjust(&k, &v, 1000, true);
+    ck_assert_uint_eq(v.halt_poll_ns, 0);
+}
+END_TEST
+
+/* ---- the candidate scan ---- */
+
+static int scan_log[64];
+static unsigned int scan_n;
+static int scan_ret[64]; /* return value per target vcpu_idx */
+
+static int fake_yield_to(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *target)
+{
+    (void)sim;
+    (void)me;
+    scan_log[scan_n++] = (int)target->vcpu_idx;
+    return scan_ret[target->vcpu_idx];
+}
+
+/* A sim with one VM of @n vCPUs (not run), every vCPU a preempted-in-kernel
+ * candidate. */
+static struct sim *scan_sim(unsigned int n, struct scenario **scp)
+{
+    struct scenario *sc = tu_vm_scenario(2, 1, n, false, dbench_steps,
+                                         G_N_ELEMENTS(dbench_steps), 4, 10);
+    struct sim *sim = sim_new(sc, NULL, NULL);
+
+    sim->test_yield_to = fake_yield_to;
+    for (unsigned int i = 0; i < n; i++) {
+        struct kvm_vcpu *v = sim->vms[0]->vcpus[i];
+
+        v->ready = true;
+        v->preempted = true;
+        v->preempted_in_kernel = true;
+    }
+    scan_n = 0;
+    memset(scan_ret, 0, sizeof(scan_ret));
+    *scp = sc;
+    return sim;
+}
+
+static void expect_log(const int *want, unsigned int n)
+{
+    char buf[256] = "", *p = buf;
+
+    for (unsigned int i = 0; i < scan_n; i++)
+        p += g_snprintf(p, sizeof(buf) - (size_t)(p - buf), "%d ", scan_log[i]);
+    ck_assert_msg(scan_n == n, "visited %u candidates (%s), expected %u", scan_n, buf, n);
+    for (unsigned int i = 0; i < n; i++)
+        ck_assert_msg(scan_log[i] == want[i], "visit %u: %d, expected %d (%s)", i, scan_log[i],
+                      want[i], buf);
+    scan_n = 0;
+}
+
+START_TEST(test_scan_order_and_last_boosted)
+{
+    struct scenario *sc;
+    struct sim *sim = scan_sim(8, &sc);
+    struct kvm *kvm = sim->vms[0];
+    struct kvm_vcpu *me = kvm->vcpus[2];
+
+    kvm->last_boosted_vcpu = 5;
+    kvm_vcpu_on_spin(sim, me, true);
+    expect_log((const int[]){6, 7, 0, 1, 3, 4, 5}, 7); /* nobody yields: all visited, me skipped */
+    ck_assert_int_eq(kvm->last_boosted_vcpu, 5);
+    ck_assert(!me->in_spin_loop && !me->dy_eligible);
+
+    scan_ret[0] = 1;
+    kvm_vcpu_on_spin(sim, me, true);
+    expect_log((const int[]){6, 7, 0}, 3);
+    ck_assert_int_eq(kvm->last_boosted_vcpu, 0); /* idx, not the loop counter (v6.19) */
+
+    scan_ret[0] = 0;
+    scan_ret[4] = 1;
+    kvm_vcpu_on_spin(sim, me, true); /* starts after the last boosted one */
+    expect_log((const int[]){1, 3, 4}, 3);
+    ck_assert_int_eq(kvm->last_boosted_vcpu, 4);
+
+    /* -ESRCH three times stops the scan; 0 does not count. */
+    memset(scan_ret, 0, sizeof(scan_ret));
+    scan_ret[5] = -ESRCH;
+    scan_ret[7] = -ESRCH;
+    scan_ret[1] = -ESRCH;
+    kvm_vcpu_on_spin(sim, me, true);
+    expect_log((const int[]){5, 6, 7, 0, 1}, 5);
+    ck_assert_int_eq(kvm->last_boosted_vcpu, 4);
+    ck_assert_uint_eq(kvm->stats.yield_to_esrch, 3);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+START_TEST(test_scan_filters)
+{
+    struct scenario *sc;
+    struct sim *sim = scan_sim(8, &sc);
+    struct kvm *kvm = sim->vms[0];
+    struct kvm_vcpu *me = kvm->vcpus[0], **v = kvm->vcpus;
+
+    kvm->last_boosted_vcpu = 0;
+    v[1]->ready = false;                 /* a: not ready */
+    v[2]->blocking = true;               /* b: blocking, nothing pending */
+    v[3]->blocking = true;               /*    blocking but kicked: dy_runnable */
+    v[3]->pv_unhalted = true;
+    v[4]->preempted_in_kernel = false;   /* c: preempted in user mode */
+    v[5]->preempted_in_kernel = false;   /*    ... with a posted interrupt pending (APICv on) */
+    v[5]->apic.pid_on = true;
+    v[6]->in_spin_loop = true;           /* d: spinning, dy_eligible false: skipped, toggled */
+    v[7]->preempted = false;             /* not preempted (e.g. woken): user/kernel irrelevant */
+    v[7]->preempted_in_kernel = false;
+    kvm_vcpu_on_spin(sim, me, true);
+    expect_log((const int[]){3, 5, 7}, 3);
+    ck_assert(v[6]->dy_eligible);        /* toggled by the check */
+
+    kvm_vcpu_on_spin(sim, me, true);     /* now eligible, toggled back */
+    expect_log((const int[]){3, 5, 6, 7}, 4);
+    ck_assert(!v[6]->dy_eligible);
+
+    kvm_vcpu_on_spin(sim, me, false);    /* not kernel mode: preempted-in-user allowed */
+    expect_log((const int[]){3, 4, 5, 7}, 4);
+    ck_assert(v[6]->dy_eligible);
+
+    /* Without APICv a posted interrupt is never visible. */
+    sc->kvm.apicv = APICV_OFF;
+    kvm_vcpu_on_spin(sim, me, true);
+    expect_log((const int[]){3, 6, 7}, 3);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+/* ---- LAPIC ---- */
+
+static int eoi_log[16];
+static unsigned int eoi_n;
+static struct kvm_ipi_event ipi_log[16];
+static unsigned int ipi_n;
+
+static void rec_eoi(struct sim *sim, struct kvm_vcpu *vcpu, int vector)
+{
+    (void)sim;
+    (void)vcpu;
+    eoi_log[eoi_n++] = vector;
+}
+
+static void rec_ipi(struct sim *sim, const struct kvm_ipi_event *ev)
+{
+    (void)sim;
+    ipi_log[ipi_n++] = *ev;
+}
+
+static const struct dy_policy rec_policy = {
+    .name = "rec", .summary = "test", .select = NULL,
+    .ipi_delivered = rec_ipi, .eoi = rec_eoi,
+};
+
+START_TEST(test_lapic_delivery_and_eoi)
+{
+    struct scenario *sc = tu_vm_scenario(2, 1, 4, false, dbench_steps,
+                                         G_N_ELEMENTS(dbench_steps), 4, 10);
+    struct sim *sim;
+    struct kvm_vcpu **v;
+
+    sc->kvm.apicv = APICV_OFF;
+    sim = sim_new(sc, NULL, NULL);
+    sim->dy_policy = &rec_policy;
+    v = sim->vms[0]->vcpus;
+    eoi_n = ipi_n = 0;
+
+    /* APICv off: IRR + KVM_REQ_EVENT; the hook sees a fixed unicast IPI. */
+    ck_assert_int_eq(kvm_irq_delivery_to_apic(sim, v[0], v[1], APIC_DEST_ONE,
+                                              CALL_FUNCTION_SINGLE_VECTOR, 0), 1);
+    ck_assert(apic_vec_test(v[1]->apic.irr, CALL_FUNCTION_SINGLE_VECTOR));
+    ck_assert(v[1]->req_event);
+    ck_assert(vcpu_dy_runnable(sim, v[1]));
+    ck_assert(!kvm_arch_dy_has_pending_interrupt(sim, v[1]));
+    ck_assert_uint_eq(ipi_n, 1);
+    ck_assert(ipi_log[0].src == v[0] && ipi_log[0].unique == v[1] && ipi_log[0].targets == 1);
+    ck_assert(ipi_log[0].fixed && !ipi_log[0].shorthand);
+
+    /* All-but-self: three targets, shorthand. */
+    ck_assert_int_eq(kvm_irq_delivery_to_apic(sim, v[0], NULL, APIC_DEST_ALLBUT,
+                                              CALL_FUNCTION_VECTOR, 0), 3);
+    ck_assert_uint_eq(ipi_log[1].targets, 3);
+    ck_assert(ipi_log[1].shorthand);
+    ck_assert(!apic_vec_test(v[0]->apic.irr, CALL_FUNCTION_VECTOR));
+
+    /* Injection takes the highest vector first; EOI clears the highest ISR. */
+    ck_assert_int_eq(kvm_apic_inject(sim, v[1]), CALL_FUNCTION_VECTOR);
+    ck_assert_int_eq(kvm_apic_inject(sim, v[1]), CALL_FUNCTION_SINGLE_VECTOR);
+    ck_assert_int_eq(kvm_apic_inject(sim, v[1]), -1);
+    ck_assert(!kvm_apic_has_interrupt(v[1]));
+    ck_assert_int_eq(apic_set_eoi(sim, v[1]), CALL_FUNCTION_VECTOR);
+    ck_assert_int_eq(apic_set_eoi(sim, v[1]), CALL_FUNCTION_SINGLE_VECTOR);
+    ck_assert_int_eq(apic_set_eoi(sim, v[1]), -1);
+    ck_assert_uint_eq(eoi_n, 2);
+    ck_assert_int_eq(eoi_log[0], CALL_FUNCTION_VECTOR);
+    ck_assert_int_eq(eoi_log[1], CALL_FUNCTION_SINGLE_VECTOR);
+
+    /* APICv: PIR + PID.ON; a second vector while ON is set adds no
+     * notification; the posted interrupt is a directed-yield hint. */
+    sc->kvm.apicv = APICV_ON;
+    kvm_apic_set_irq(sim, v[2], RESCHEDULE_VECTOR, 0);
+    ck_assert(v[2]->apic.pid_on);
+    ck_assert(apic_vec_test(v[2]->apic.pir, RESCHEDULE_VECTOR));
+    ck_assert(!apic_vec_test(v[2]->apic.irr, RESCHEDULE_VECTOR));
+    ck_assert(kvm_arch_dy_has_pending_interrupt(sim, v[2]));
+    kvm_apic_set_irq(sim, v[2], CALL_FUNCTION_VECTOR, 0);
+    kvm_apic_sync_pir_to_irr(v[2]);
+    ck_assert(!v[2]->apic.pid_on);
+    ck_assert(!kvm_arch_dy_has_pending_interrupt(sim, v[2]));
+    ck_assert(apic_vec_test(v[2]->apic.irr, RESCHEDULE_VECTOR));
+    ck_assert(apic_vec_test(v[2]->apic.irr, CALL_FUNCTION_VECTOR));
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+/* ---- paravirt spinlock hand-off ---- */
+
+static struct sim *lock_sim(enum lock_kind kind, struct scenario **scp)
+{
+    struct scenario *sc = tu_vm_scenario(2, 1, 5, false, dbench_steps,
+                                         G_N_ELEMENTS(dbench_steps), 4, 10);
+    struct sim *sim;
+
+    sc->vms[0].wl.lock_kind = kind;
+    sim = sim_new(sc, NULL, NULL);
+    *scp = sc;
+    return sim;
+}
+
+START_TEST(test_pv_lock_fifo_handoff)
+{
+    struct scenario *sc;
+    struct sim *sim = lock_sim(LOCK_PV_QSPINLOCK, &sc);
+    struct kvm_vcpu **v = sim->vms[0]->vcpus;
+    struct guest_lock *l = &sim->vms[0]->guest->locks[0];
+
+    guest_lock_request(sim, v[0], 0);               /* fast path */
+    ck_assert_int_eq(l->holder, 0);
+    guest_lock_request(sim, v[1], 0);
+    guest_lock_request(sim, v[2], 0);
+    guest_lock_request(sim, v[3], 0);
+    ck_assert(!guest_lock_try(sim, v[1]));          /* head looks: sets pending */
+    ck_assert(l->pending);
+    ck_assert(guest_lock_release(sim, v[0]) == NULL);
+    guest_lock_request(sim, v[4], 0);               /* pending set: no steal, queued */
+    ck_assert_int_eq(l->holder, -1);
+    ck_assert(!guest_lock_try(sim, v[3]));          /* not the head */
+    ck_assert(!guest_lock_try(sim, v[2]));
+    ck_assert(guest_lock_try(sim, v[1]));           /* FIFO */
+    ck_assert(!l->pending);                         /* cleared by the head's trylock */
+    ck_assert(guest_lock_release(sim, v[1]) == NULL);
+    ck_assert(guest_lock_try(sim, v[2]));
+    ck_assert(guest_lock_release(sim, v[2]) == NULL);
+    ck_assert(guest_lock_try(sim, v[3]));
+    ck_assert(guest_lock_release(sim, v[3]) == NULL);
+    ck_assert(guest_lock_try(sim, v[4]));
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.lock_acquisitions, 5);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+START_TEST(test_pv_lock_steal_and_slow_path)
+{
+    struct scenario *sc;
+    struct sim *sim = lock_sim(LOCK_PV_QSPINLOCK, &sc);
+    struct kvm_vcpu **v = sim->vms[0]->vcpus;
+    struct guest_lock *l = &sim->vms[0]->guest->locks[0];
+
+    /* The head has not spun yet (no pending): a newcomer steals. */
+    guest_lock_request(sim, v[0], 0);
+    guest_lock_request(sim, v[1], 0);
+    ck_assert(guest_lock_release(sim, v[0]) == NULL);
+    guest_lock_request(sim, v[2], 0);
+    ck_assert_int_eq(l->holder, 2);
+    ck_assert(!guest_lock_try(sim, v[1]));
+
+    /* The head gave up spinning and halted: the unlock must kick it. */
+    l->pending = false;
+    l->slow = true;
+    v[1]->g->act = GA_LOCK_HALT;
+    ck_assert(guest_lock_release(sim, v[2]) == v[1]);
+    ck_assert(!l->slow);
+
+    /* pv_kick_node: a halted successor is marked when the head acquires. */
+    v[1]->g->act = GA_LOCK_SPIN;
+    guest_lock_request(sim, v[3], 0);               /* lock free, pending clear: steals */
+    ck_assert_int_eq(l->holder, 3);
+    guest_lock_request(sim, v[4], 0);               /* queue: 1, 4 */
+    v[4]->g->act = GA_LOCK_HALT;
+    ck_assert(guest_lock_release(sim, v[3]) == NULL);
+    ck_assert(guest_lock_try(sim, v[1]));
+    ck_assert(l->slow);
+    ck_assert(guest_lock_release(sim, v[1]) == v[4]);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+START_TEST(test_native_and_tas_locks)
+{
+    struct scenario *sc;
+    struct sim *sim = lock_sim(LOCK_QSPINLOCK, &sc);
+    struct kvm_vcpu **v = sim->vms[0]->vcpus;
+    struct guest_lock *l = &sim->vms[0]->guest->locks[0];
+
+    /* Native: strictly FIFO, no stealing even before the head looked. */
+    guest_lock_request(sim, v[0], 0);
+    guest_lock_request(sim, v[1], 0);
+    guest_lock_release(sim, v[0]);
+    guest_lock_request(sim, v[2], 0);
+    ck_assert_int_eq(l->holder, -1);
+    ck_assert(!guest_lock_try(sim, v[2]));
+    ck_assert(guest_lock_try(sim, v[1]));
+    sim_free(sim);
+    scenario_free(sc);
+
+    /* Test-and-set: whoever looks first wins. */
+    sim = lock_sim(LOCK_TAS, &sc);
+    v = sim->vms[0]->vcpus;
+    l = &sim->vms[0]->guest->locks[0];
+    guest_lock_request(sim, v[0], 0);
+    guest_lock_request(sim, v[1], 0);
+    guest_lock_request(sim, v[2], 0);
+    guest_lock_release(sim, v[0]);
+    ck_assert(guest_lock_try(sim, v[2]));
+    ck_assert(!guest_lock_try(sim, v[1]));
+    guest_lock_release(sim, v[2]);
+    ck_assert(guest_lock_try(sim, v[1]));
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+/* ---- PLE cadence in a simulation ---- */
+
+/* Two vCPUs pinned 1:1 on two CPUs, native spinlock: vCPU 0 holds the lock
+ * for 5 ms, vCPU 1 spins.  No deschedule happens (each CPU has one task),
+ * so the window doubles at every PAUSE exit: exit k happens after
+ * 4096 * 2^k cycles of spinning (at 2.5 GHz), plus exit and entry costs. */
+START_TEST(test_ple_cadence)
+{
+    static const struct guest_step steps[] = {
+        {.kind = GSTEP_LOCK, .lock = 0, .spread = 1, .every = 1},
+        {.kind = GSTEP_COMPUTE, .d = {DIST_FIXED, US(5000), 0, 0}, .kernel = true, .every = 1},
+        {.kind = GSTEP_UNLOCK, .every = 1},
+    };
+    struct scenario *sc = tu_vm_scenario(2, 1, 2, true, steps, G_N_ELEMENTS(steps), 1, 4.0);
+    struct sim *sim;
+    struct kvm_vcpu *spinner;
+    u64 t = 0, window = 4096;
+    unsigned int expect = 0;
+
+    sc->vms[0].wl.lock_kind = LOCK_QSPINLOCK;
+    sim = sim_new(sc, NULL, NULL);
+    sim_run(sim, NULL, NULL);
+    /* vCPU 0 and 1 both start with ctx switch + entry; vCPU 0 is forked
+     * first and takes the lock; vCPU 1 spins from the same instant. */
+    t = 2000 + 400;
+    for (;;) {
+        u64 spin = (window * 10 + 12) / 25; /* cycles / 2.5 GHz, rounded */
+
+        if (t + spin > 4000000)
+            break;
+        t += spin + 600 + 400;
+        expect++;
+        window *= 2;
+    }
+    spinner = sim->vms[0]->vcpus[1];
+    ck_assert_uint_eq(spinner->stats.exits[KVM_EXIT_PLE], expect);
+    ck_assert_uint_eq(spinner->ple_window, 4096U << expect);
+    ck_assert_uint_eq(sim->vms[0]->vcpus[0]->stats.exits[KVM_EXIT_PLE], 0);
+    /* kvm_vcpu_on_spin found no candidate: the holder is running. */
+    ck_assert_uint_eq(sim->vms[0]->stats.yield_to_attempts, 0);
+    ck_assert_uint_eq(sim->vms[0]->stats.on_spin, expect);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+/* ---- halt, kick, ready ---- */
+
+START_TEST(test_halt_kick_ready)
+{
+    struct scenario *sc = tu_vm_scenario(2, 1, 2, true, dbench_steps,
+                                         G_N_ELEMENTS(dbench_steps), 4, 10);
+    struct sim *sim;
+    struct kvm_vcpu *idle;
+
+    sc->vms[0].wl.participants = 1; /* vCPU 1 idles: it halts for good */
+    sc->kvm.halt_poll_ns = 0;
+    sim = sim_new(sc, NULL, NULL);
+    sim_engine_run_until(&sim->eng, 1000000);
+    idle = sim->vms[0]->vcpus[1];
+    ck_assert(idle->blocking);
+    ck_assert_int_eq(idle->phase, VP_BLOCKED);
+    ck_assert(!idle->ready && !idle->preempted); /* blocked, not preempted */
+    ck_assert_uint_eq(idle->stats.exits[KVM_EXIT_HLT], 1);
+
+    kvm_vcpu_kick(sim, idle);                      /* wakes it: ready until it runs */
+    ck_assert(idle->ready);
+    ck_assert(idle->blocking);                     /* rcuwait still has the waiter */
+    ck_assert_int_eq(idle->task.__state, TASK_RUNNING);
+    sim_engine_run_until(&sim->eng, 1000001);
+    ck_assert(!idle->ready);                       /* kvm_sched_in */
+    ck_assert(!idle->blocking);
+    /* No event was pending: the guest halts again. */
+    sim_engine_run_until(&sim->eng, 1100000);
+    ck_assert_uint_eq(idle->stats.exits[KVM_EXIT_HLT], 2);
+    ck_assert(idle->blocking);
+
+    /* An IPI (APICv on, target blocked) wakes it and runs the handler. */
+    kvm_irq_delivery_to_apic(sim, sim->vms[0]->vcpus[0], idle, APIC_DEST_ONE,
+                             RESCHEDULE_VECTOR, sim_now(sim));
+    ck_assert(idle->ready);
+    sim_engine_run_until(&sim->eng, 1200000);
+    ck_assert_uint_eq(sim->vms[0]->stats.ipis_received, 1);
+    ck_assert_uint_eq(idle->stats.exits[KVM_EXIT_HLT], 3);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+
+/* ---- whole simulations ---- */
+
+/* dbench-like: compute, kernel work, a short critical section on one of 4
+ * locks, an asynchronous IPI every 10 passes, a 50 us sleep every 20. */
+static const struct guest_step mix_steps[] = {
+    {.kind = GSTEP_COMPUTE, .d = {DIST_EXPONENTIAL, US(10), 0, 0}, .every = 1},
+    {.kind = GSTEP_COMPUTE, .d = {DIST_EXPONENTIAL, US(2), 0, 0}, .kernel = true, .every = 1},
+    {.kind = GSTEP_LOCK, .lock = 0, .spread = 4, .every = 1},
+    {.kind = GSTEP_COMPUTE, .d = {DIST_EXPONENTIAL, US(1), 0, 0}, .kernel = true, .every = 1},
+    {.kind = GSTEP_UNLOCK, .every = 1},
+    {.kind = GSTEP_SLEEP, .d = {DIST_EXPONENTIAL, US(50), 0, 0}, .every = 20},
+    {.kind = GSTEP_IPI, .to = IPI_TO_RANDOM, .wait = false, .handler_ns = 2000, .every = 10},
+};
+
+struct vm_totals {
+    u64 ops_per_vm, cpu, spin, ple, lhp, yt, ipi_p99, wait_p99, icr, eoi, ipis, recv;
+};
+
+static struct vm_totals totals(const struct sim_result *r)
+{
+    struct vm_totals t = {0};
+
+    for (unsigned int i = 0; i < r->nr_vms; i++) {
+        const struct vm_result *v = &r->vms[i];
+
+        t.ops_per_vm += v->ops;
+        t.cpu += v->cpu_ns;
+        t.spin += v->spin_ns;
+        t.ple += v->exits[KVM_EXIT_PLE];
+        t.icr += v->exits[KVM_EXIT_ICR];
+        t.eoi += v->exits[KVM_EXIT_EOI];
+        t.lhp += v->lock_holder_preempted;
+        t.yt += v->yt_attempts;
+        t.ipis += v->ipis_sent;
+        t.recv += v->ipis_received;
+        t.ipi_p99 = MAX(t.ipi_p99, v->ipi_lat_p99);
+        t.wait_p99 = MAX(t.wait_p99, v->lock_wait_p99);
+    }
+    t.ops_per_vm /= r->nr_vms;
+    return t;
+}
+
+/* One VM, vCPUs == host CPUs, pinned 1:1: nobody is ever preempted. */
+START_TEST(test_null_case_pinned)
+{
+    struct scenario *sc = tu_vm_scenario(8, 1, 8, true, mix_steps, G_N_ELEMENTS(mix_steps),
+                                         4, 200);
+    struct sim_result *r = run_sc(sc, false);
+    struct vm_totals t = totals(r);
+
+    ck_assert_uint_eq(t.lhp, 0);
+    ck_assert_uint_eq(t.yt, 0);
+    ck_assert_msg(t.spin * 100 < t.cpu * 5, "spin share %.3f", (double)t.spin / (double)t.cpu);
+    ck_assert_msg(r->vms[0].ipi_lat_p99 < 5000, "IPI p99 %llu ns",
+                  (unsigned long long)r->vms[0].ipi_lat_p99);
+    ck_assert_uint_gt(t.ops_per_vm, 80000); /* about 16 us per pass per vCPU */
+    sim_result_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
+/* 1, 2, 3, 4 VMs of 8 vCPUs on 8 CPUs. */
+START_TEST(test_overcommit_trend)
+{
+    struct vm_totals t[5];
+
+    for (unsigned int n = 1; n <= 4; n++) {
+        struct scenario *sc = tu_vm_scenario(8, n, 8, false, mix_steps,
+                                             G_N_ELEMENTS(mix_steps), 4, 200);
+        struct sim_result *r = run_sc(sc, false);
+
+        t[n] = totals(r);
+        sim_result_free(r);
+        scenario_free(sc);
+    }
+    for (unsigned int n = 2; n <= 4; n++) {
+        ck_assert_msg(t[n].ops_per_vm < t[n - 1].ops_per_vm, "ops/VM at %ux", n);
+        ck_assert_msg(t[n].lhp > t[n - 1].lhp, "preempted lock holders at %ux", n);
+        ck_assert_msg(t[n].ipi_p99 > t[n - 1].ipi_p99, "IPI p99 at %ux", n);
+        ck_assert_msg(t[n].wait_p99 > t[n - 1].wait_p99, "lock wait p99 at %ux", n);
+        ck_assert_msg(t[n].ple > 50 * t[1].ple, "PLE exits at %ux", n);
+        ck_assert_msg(t[n].spin * t[1].cpu > 3 * t[1].spin * t[n].cpu, "spin share at %ux", n);
+    }
+    ck_assert_uint_eq(t[1].lhp, 0);
+}
+END_TEST
+
+/* ipiv: no ICR or EOI exits at all; off: every unicast IPI is an ICR exit
+ * and every interrupt handled an EOI exit. */
+START_TEST(test_apicv_modes)
+{
+    for (int mode = APICV_OFF; mode <= APICV_IPIV; mode++) {
+        struct scenario *sc = tu_vm_scenario(4, 2, 4, false, mix_steps,
+                                             G_N_ELEMENTS(mix_steps), 4, 50);
+        struct sim_result *r;
+        struct vm_totals t;
+
+        sc->kvm.apicv = mode;
+        r = run_sc(sc, true);
+        t = totals(r);
+        ck_assert_uint_gt(t.ipis, 100);
+        if (mode == APICV_IPIV) {
+            ck_assert_uint_eq(t.icr, 0);
+            ck_assert_uint_eq(t.eoi, 0);
+        } else if (mode == APICV_ON) {
+            ck_assert_uint_eq(t.icr, t.ipis);
+            ck_assert_uint_eq(t.eoi, 0);
+        } else {
+            ck_assert_uint_eq(t.icr, t.ipis);
+            /* IPIs handled plus local-timer interrupts (sleeps): at least
+             * one EOI exit per IPI received. */
+            ck_assert_uint_ge(t.eoi, t.recv);
+        }
+        sim_result_free(r);
+        scenario_free(sc);
+    }
+}
+END_TEST
+
+static char *run_json_out(u64 seed)
+{
+    struct scenario *sc = tu_vm_scenario(4, 2, 4, false, mix_steps, G_N_ELEMENTS(mix_steps),
+                                         4, 50);
+    struct sim_options opt = {.has_seed = true, .seed = seed};
+    struct sim *sim = sim_new(sc, &opt, NULL);
+    struct sim_result *r;
+    char *s;
+
+    sim_run(sim, NULL, NULL);
+    r = sim_collect(sim, 0.0);
+    s = result_render(r, FORMAT_JSON, false);
+    sim_result_free(r);
+    sim_free(sim);
+    scenario_free(sc);
+    return s;
+}
+
+START_TEST(test_vm_determinism)
+{
+    char *a = run_json_out(7), *b = run_json_out(7), *c = run_json_out(8);
+
+    ck_assert_str_eq(a, b);
+    ck_assert_str_ne(a, c);
+    g_free(a);
+    g_free(b);
+    g_free(c);
+}
+END_TEST
+
 static Suite *kvm_suite(void)
 {
     Suite *s = suite_create("kvm");
     TCase *tc = tcase_create("sim");
 
+    TCase *tu = tcase_create("units");
+
+    tcase_add_loop_test(tu, test_ple_window_arith, 0, G_N_ELEMENTS(ple_cases));
+    tcase_add_test(tu, test_halt_poll_sequence);
+    tcase_add_test(tu, test_scan_order_and_last_boosted);
+    tcase_add_test(tu, test_scan_filters);
+    tcase_add_test(tu, test_lapic_delivery_and_eoi);
+    tcase_add_test(tu, test_pv_lock_fifo_handoff);
+    tcase_add_test(tu, test_pv_lock_steal_and_slow_path);
+    tcase_add_test(tu, test_native_and_tas_locks);
+    tcase_add_test(tu, test_ple_cadence);
+    tcase_add_test(tu, test_halt_kick_ready);
+    suite_add_tcase(s, tu);
     tcase_add_test(tc, test_smoke_dbench);
+    tcase_add_test(tc, test_null_case_pinned);
+    tcase_add_test(tc, test_overcommit_trend);
+    tcase_add_test(tc, test_apicv_modes);
+    tcase_add_test(tc, test_vm_determinism);
     suite_add_tcase(s, tc);
     return s;
 }

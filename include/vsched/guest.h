@@ -83,6 +83,7 @@ struct guest_cpu {
     bool send_wait;               /* then csd_lock_wait */
     bool yield_checked;           /* PV sched-yield rule applied for this send */
     int send_vector;
+    u64 send_start;               /* when the current ICR write / hypercall was issued */
     struct kvm_vcpu *kick_target; /* KVM_HC_KICK_CPU / KVM_HC_SCHED_YIELD argument */
     /* csd wait */
     unsigned int csd_outstanding; /* targets that have not yet run the handler */
@@ -125,5 +126,13 @@ void guest_sched_out(struct sim *sim, struct kvm_vcpu *v);
 /* An exit requested by the guest was handled; the guest side effects of
  * that exit (IPI sends, kicks) run here in host context. */
 void guest_exit_handled(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reason);
+
+/* Lock primitives, exposed for tests: request lock instance @idx (fast path
+ * or queue), look at the wanted lock as a running waiter (true once held),
+ * release the innermost held lock (returns the vCPU the unlocker must kick
+ * on the PV slow path, or NULL). */
+void guest_lock_request(struct sim *sim, struct kvm_vcpu *v, unsigned int idx);
+bool guest_lock_try(struct sim *sim, struct kvm_vcpu *v);
+struct kvm_vcpu *guest_lock_release(struct sim *sim, struct kvm_vcpu *v);
 
 #endif /* VSCHED_GUEST_H */

@@ -114,7 +114,8 @@ struct kvm_vcpu {
     enum vcpu_phase phase;
     enum kvm_exit exit_reason;    /* valid in VP_EXIT */
     u64 seg_len;                  /* CPU ns of the current segment still to consume when it was set */
-    struct sim_event poke_ev;     /* asynchronous event for a running vCPU (IRQ, lock hand-off) */
+    struct sim_event poke_ev;     /* guest memory changed (lock hand-off, csd done): re-evaluate */
+    struct sim_event notify_ev;   /* an interrupt notification or kick IPI reaches the pCPU */
 
     struct kvm_lapic apic;
     struct kvm_ipi_context ipi_ctx;
@@ -169,8 +170,12 @@ bool task_is_vcpu(const struct task_struct *p);
 void vcpu_guest_run(struct sim *sim, struct kvm_vcpu *v, u64 ns);
 /* The guest executes an instruction that exits. */
 void vcpu_exit(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reason);
-/* Ask a vCPU's guest to re-evaluate its state soon (@delay ns from now). */
+/* Ask a vCPU's guest to re-evaluate its state soon (@delay ns from now):
+ * something it polls in memory changed. */
 void vcpu_poke(struct sim *sim, struct kvm_vcpu *v, u64 delay);
+/* A posted-interrupt notification (or, with mode EXITING_GUEST_MODE, the
+ * kick's reschedule IPI) reaches the vCPU's pCPU @delay ns from now. */
+void vcpu_notify(struct sim *sim, struct kvm_vcpu *v, u64 delay);
 
 /* ---- kvm_main.c ---- */
 void kvm_vcpu_on_spin(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode);
@@ -199,9 +204,10 @@ enum apic_dest {
 };
 /* kvm_irq_delivery_to_apic() for a fixed IPI from @src's LAPIC to @dst
  * (unicast, no shorthand) - or, with @dst NULL and @dest APIC_DEST_ALLBUT,
- * to every other vCPU.  Returns the number of accepting vCPUs. */
+ * to every other vCPU.  Returns the number of accepting vCPUs.  @sent_at is
+ * when the guest wrote the ICR (for latency statistics only). */
 int kvm_irq_delivery_to_apic(struct sim *sim, struct kvm_vcpu *src, struct kvm_vcpu *dst,
-                             enum apic_dest dest, int vector);
+                             enum apic_dest dest, int vector, u64 sent_at);
 /* kvm_apic_set_irq() -> __apic_accept_irq() -> deliver_interrupt(). */
 int kvm_apic_set_irq(struct sim *sim, struct kvm_vcpu *vcpu, int vector, u64 sent_at);
 /* Guest side: highest pending vector to inject at entry / now (-1 if none),

@@ -16,6 +16,7 @@
 
 struct host_task; /* src/host: a task driven by a program of steps */
 struct kvm;       /* src/virt: a VM */
+struct kvm_vcpu;
 struct yield_to_policy;
 struct dy_policy;
 
@@ -42,6 +43,8 @@ struct sim {
     struct kvm **vms;             /* [nr_vms], replicas expanded */
     unsigned int nr_vms;
     unsigned int nr_host_tasks;   /* tasks[0..nr_host_tasks) are host tasks, then vCPUs */
+    /* Tests only: replaces the yield_to() call of kvm_vcpu_yield_to(). */
+    int (*test_yield_to)(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *target);
 };
 
 static inline struct rq *cpu_rq(struct sim *sim, unsigned int cpu)

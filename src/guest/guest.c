@@ -323,6 +323,31 @@ static struct kvm_vcpu *lock_release(struct sim *sim, struct kvm_vcpu *v)
     return NULL;
 }
 
+/* Exposed for tests (guest.h). */
+void guest_lock_request(struct sim *sim, struct kvm_vcpu *v, unsigned int idx)
+{
+    lock_request(sim, v, idx);
+}
+
+bool guest_lock_try(struct sim *sim, struct kvm_vcpu *v)
+{
+    struct guest_lock *l;
+
+    if (v->g->want_lock < 0)
+        return true;
+    l = &gvm(v)->locks[v->g->want_lock];
+    if (lock_try(sim, v, l))
+        return true;
+    if (gvm(v)->wl->lock_kind == LOCK_PV_QSPINLOCK && q_head(l) == (int)v->vcpu_idx)
+        l->pending = true;
+    return false;
+}
+
+struct kvm_vcpu *guest_lock_release(struct sim *sim, struct kvm_vcpu *v)
+{
+    return lock_release(sim, v);
+}
+
 /* ---- IPIs ---- */
 
 static void csd_queue(struct guest_cpu *t, struct kvm_vcpu *sender, u64 handler_ns)
@@ -396,13 +421,13 @@ enum send_how {
 };
 
 /* Deliver one IPI through hardware IPI virtualization (no exit, no hook). */
-static void ipiv_deliver(struct sim *sim, struct kvm_vcpu *dst, int vector)
+static void ipiv_deliver(struct sim *sim, struct kvm_vcpu *dst, int vector, u64 sent_at)
 {
     struct kvm_lapic *apic = &dst->apic;
     u64 now = sim_now(sim);
 
     if (!apic_vec_test(apic->irr, vector) && !apic_vec_test(apic->pir, vector))
-        apic->sent_at[vector] = now;
+        apic->sent_at[vector] = sent_at;
     if (apic_vec_test(apic->pir, vector))
         return;
     apic_vec_set(apic->pir, vector);
@@ -412,7 +437,7 @@ static void ipiv_deliver(struct sim *sim, struct kvm_vcpu *dst, int vector)
     if (apic->pid_sn)
         return; /* preempted: picked up at its next entry */
     if (dst->mode == IN_GUEST_MODE)
-        vcpu_poke(sim, dst, kvm_params(sim)->ipi_latency_ns);
+        vcpu_notify(sim, dst, kvm_params(sim)->ipi_latency_ns);
     else if (dst->phase == VP_BLOCKED || dst->phase == VP_POLL)
         /* wakeup vector -> pi_wakeup_handler on the target's pCPU */
         sim_event_arm(&sim->eng, &dst->task.wake_ev, now + kvm_params(sim)->ipi_latency_ns);
@@ -445,6 +470,7 @@ static bool send_ipis(struct sim *sim, struct kvm_vcpu *v)
 
     if (remaining == 0)
         return false;
+    g->send_start = sim_now(sim); /* the guest writes the ICR / issues the hypercall */
     if (g->send_multi && k->pv_send_ipi) {
         /* kvm_send_ipi_mask(): one hypercall for the whole mask. */
         vcpu_exit(sim, v, KVM_EXIT_HC_SEND_IPI);
@@ -458,7 +484,8 @@ static bool send_ipis(struct sim *sim, struct kvm_vcpu *v)
     }
     if (k->apicv == APICV_IPIV) {
         for (; g->send_pos < g->nr_send; g->send_pos++)
-            ipiv_deliver(sim, v->kvm->vcpus[g->send_to[g->send_pos]], g->send_vector);
+            ipiv_deliver(sim, v->kvm->vcpus[g->send_to[g->send_pos]], g->send_vector,
+                         sim_now(sim));
         count_sent(v, remaining);
         return false;
     }
@@ -766,10 +793,9 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
             struct guest_lock *l = &vm->locks[g->want_lock];
             bool pv = vm->wl->lock_kind == LOCK_PV_QSPINLOCK;
 
-            if (lock_try(sim, v, l))
+            /* The head spins with 'pending' set (guest_lock_try). */
+            if (guest_lock_try(sim, v))
                 break;
-            if (pv && q_head(l) == (int)v->vcpu_idx)
-                l->pending = true; /* the head spins with 'pending' set */
             if (pv && g->spun >= spin_threshold_ns(sim, vm)) {
                 /* pv_wait_node / pv_wait_head_or_lock give up spinning. */
                 if (q_head(l) == (int)v->vcpu_idx) {
@@ -848,12 +874,13 @@ void guest_exit_handled(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reaso
     switch (reason) {
     case KVM_EXIT_ICR:
         if (g->send_allbut) {
-            kvm_irq_delivery_to_apic(sim, v, NULL, APIC_DEST_ALLBUT, g->send_vector);
+            kvm_irq_delivery_to_apic(sim, v, NULL, APIC_DEST_ALLBUT, g->send_vector,
+                                     g->send_start);
             count_sent(v, g->nr_send - g->send_pos);
             g->send_pos = g->nr_send;
         } else {
             kvm_irq_delivery_to_apic(sim, v, v->kvm->vcpus[g->send_to[g->send_pos]],
-                                     APIC_DEST_ONE, g->send_vector);
+                                     APIC_DEST_ONE, g->send_vector, g->send_start);
             count_sent(v, 1);
             g->send_pos++;
         }
@@ -863,7 +890,7 @@ void guest_exit_handled(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reaso
          * kvm_irq_delivery_to_apic (no delivery hook). */
         for (; g->send_pos < g->nr_send; g->send_pos++)
             kvm_apic_set_irq(sim, v->kvm->vcpus[g->send_to[g->send_pos]], g->send_vector,
-                             sim_now(sim));
+                             g->send_start);
         count_sent(v, g->nr_send);
         break;
     case KVM_EXIT_EOI:

@@ -78,7 +78,10 @@ int kvm_vcpu_yield_to(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *tar
     int r;
 
     st->yield_to_attempts++;
-    r = yield_to(sim, &me->task, &target->task, true);
+    if (sim->test_yield_to)
+        r = sim->test_yield_to(sim, me, target);
+    else
+        r = yield_to(sim, &me->task, &target->task, true);
     if (r > 0)
         st->yield_to_success++;
     else if (r < 0)
@@ -179,7 +182,7 @@ void kvm_vcpu_kick(struct sim *sim, struct kvm_vcpu *vcpu)
         return;
     if (vcpu->mode == IN_GUEST_MODE) {
         vcpu->mode = EXITING_GUEST_MODE;
-        vcpu_poke(sim, vcpu, sim->sc->kvm.ipi_latency_ns);
+        vcpu_notify(sim, vcpu, sim->sc->kvm.ipi_latency_ns);
     }
 }
 

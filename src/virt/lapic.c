@@ -67,7 +67,7 @@ int kvm_apic_set_irq(struct sim *sim, struct kvm_vcpu *vcpu, int vector, u64 sen
         apic->pid_on = true;
         /* kvm_vcpu_trigger_posted_interrupt() */
         if (vcpu->mode == IN_GUEST_MODE)
-            vcpu_poke(sim, vcpu, sim->sc->kvm.ipi_latency_ns);
+            vcpu_notify(sim, vcpu, sim->sc->kvm.ipi_latency_ns);
         else
             kvm_vcpu_wake_up(sim, vcpu);
         return 1;
@@ -79,17 +79,15 @@ int kvm_apic_set_irq(struct sim *sim, struct kvm_vcpu *vcpu, int vector, u64 sen
 }
 
 int kvm_irq_delivery_to_apic(struct sim *sim, struct kvm_vcpu *src, struct kvm_vcpu *dst,
-                             enum apic_dest dest, int vector)
+                             enum apic_dest dest, int vector, u64 sent_at)
 {
     struct kvm *kvm = src->kvm;
     struct kvm_ipi_event ev = {
         .src = src, .vector = vector, .fixed = true,
         .shorthand = dest != APIC_DEST_ONE, .targets = 0, .unique = NULL,
     };
-    u64 now = sim_now(sim);
-
     if (dest == APIC_DEST_ONE) {
-        if (kvm_apic_set_irq(sim, dst, vector, now) > 0) {
+        if (kvm_apic_set_irq(sim, dst, vector, sent_at) > 0) {
             ev.targets = 1;
             ev.unique = dst;
         }
@@ -99,7 +97,7 @@ int kvm_irq_delivery_to_apic(struct sim *sim, struct kvm_vcpu *src, struct kvm_v
 
             if (v == src)
                 continue;
-            if (kvm_apic_set_irq(sim, v, vector, now) > 0) {
+            if (kvm_apic_set_irq(sim, v, vector, sent_at) > 0) {
                 ev.targets++;
                 ev.unique = v;
             }

@@ -118,13 +118,23 @@ void vcpu_exit(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reason)
     vcpu_segment(sim, v, VP_EXIT, kvm_params(sim)->exit_ns);
 }
 
+static void arm_earliest(struct sim *sim, struct sim_event *ev, u64 t)
+{
+    if (sim_event_armed(ev) && ev->time <= t)
+        return;
+    sim_event_arm(&sim->eng, ev, t);
+}
+
 void vcpu_poke(struct sim *sim, struct kvm_vcpu *v, u64 delay)
 {
-    u64 t = sim_now(sim) + delay;
+    arm_earliest(sim, &v->poke_ev, sim_now(sim) + delay);
+}
 
-    if (sim_event_armed(&v->poke_ev) && v->poke_ev.time <= t)
-        return;
-    sim_event_arm(&sim->eng, &v->poke_ev, t);
+/* MODEL: two notifications in flight to the same vCPU coalesce into the
+ * earlier one (as a second posted interrupt does while PID.ON is set). */
+void vcpu_notify(struct sim *sim, struct kvm_vcpu *v, u64 delay)
+{
+    arm_earliest(sim, &v->notify_ev, sim_now(sim) + delay);
 }
 
 /* ---- entry ---- */
@@ -250,13 +260,10 @@ static void vcpu_work_done(struct sim *sim, struct task_struct *p)
 
 /* ---- asynchronous events ---- */
 
-static void vcpu_poke_event(void *ctx, struct sim_event *ev)
+static void vcpu_async(struct sim *sim, struct kvm_vcpu *v, bool notify)
 {
-    struct sim *sim = ctx;
-    struct kvm_vcpu *v = container_of(ev, struct kvm_vcpu, poke_ev);
-
     if (!v->task.on_cpu) {
-        if (v->mode == EXITING_GUEST_MODE)
+        if (notify && v->mode == EXITING_GUEST_MODE)
             v->mode = OUTSIDE_GUEST_MODE;
         return; /* it looks at its state when it enters the guest */
     }
@@ -264,15 +271,18 @@ static void vcpu_poke_event(void *ctx, struct sim_event *ev)
     case VP_GUEST:
         task_stop_work(sim, &v->task);
         vcpu_account(sim, v);
-        if (v->mode == EXITING_GUEST_MODE) {
+        if (notify && v->mode == EXITING_GUEST_MODE) {
             /* The kick's reschedule IPI forces an exit. */
             v->mode = IN_GUEST_MODE;
             vcpu_exit(sim, v, KVM_EXIT_EXTINT);
             return;
         }
-        /* Posted-interrupt notification, or guest memory changed. */
-        kvm_apic_sync_pir_to_irr(v);
-        v->g->irq_visible = true;
+        if (notify) {
+            /* Posted-interrupt notification: the CPU syncs PIR to the
+             * virtual IRR and delivers without an exit. */
+            kvm_apic_sync_pir_to_irr(v);
+            v->g->irq_visible = true;
+        }
         guest_resume(sim, v);
         break;
     case VP_POLL:
@@ -291,6 +301,16 @@ static void vcpu_poke_event(void *ctx, struct sim_event *ev)
     default:
         break; /* host mode: the next entry processes everything */
     }
+}
+
+static void vcpu_poke_event(void *ctx, struct sim_event *ev)
+{
+    vcpu_async(ctx, container_of(ev, struct kvm_vcpu, poke_ev), false);
+}
+
+static void vcpu_notify_event(void *ctx, struct sim_event *ev)
+{
+    vcpu_async(ctx, container_of(ev, struct kvm_vcpu, notify_ev), true);
 }
 
 /* Another task became runnable here: the halt-polling loop stops. */
@@ -407,6 +427,7 @@ static void vcpu_init(struct sim *sim, struct kvm *kvm, struct kvm_vcpu *v, unsi
     v->ipi_ctx.ipi_time_ns = 0;
     v->ipi_ctx.last_ipi_vector = -1;
     sim_event_init(&v->poke_ev, vcpu_poke_event);
+    sim_event_init(&v->notify_ev, vcpu_notify_event);
     hist_init(&v->task.stats.run_ns);
 
     p->pid = pid;
