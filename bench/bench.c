@@ -157,7 +157,11 @@ int main(int argc, char **argv)
     gint reps = 3;
     gchar *scenario_file = NULL;
     gboolean dump = FALSE;
+    gboolean use_default = FALSE;
     GOptionEntry entries[] = {
+        {"default-scenario", 0, 0, G_OPTION_ARG_NONE, &use_default,
+         "Benchmark vsched's embedded default scenario (2 VMs x 16 vCPUs dbench on 16 CPUs)",
+         NULL},
         {"sim-ms", 0, 0, G_OPTION_ARG_INT64, &sim_ms,
          "Simulated duration in ms (default 10000 for the built-in scenario, the file's "
          "duration_ms with --scenario)", "N"},
@@ -199,7 +203,9 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    if (scenario_file) {
+    if (use_default) {
+        sc = scenario_load_default();
+    } else if (scenario_file) {
         sc = scenario_load_file(scenario_file, &error);
     } else {
         char *json = bench_scenario_json(sim_ms > 0 ? (u64)sim_ms : 10000);

@@ -127,6 +127,11 @@ void guest_sched_out(struct sim *sim, struct kvm_vcpu *v);
  * that exit (IPI sends, kicks) run here in host context. */
 void guest_exit_handled(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reason);
 
+/* pv-hint oracle: the vCPU whose progress @v's current spin waits for (the
+ * lock holder, else the queue head it waits behind; for a csd wait the first
+ * target that has not run the function yet), or NULL. */
+struct kvm_vcpu *guest_waits_for(struct kvm_vcpu *v);
+
 /* Lock primitives, exposed for tests: request lock instance @idx (fast path
  * or queue), look at the wanted lock as a running waiter (true once held),
  * release the innermost held lock (returns the vCPU the unlocker must kick

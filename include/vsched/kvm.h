@@ -134,6 +134,17 @@ struct kvm_vm_stats {
     struct hist ipi_latency;      /* send -> handler start, ns */
     u64 halt_wakeups;             /* blocked vCPUs woken */
     u64 halt_poll_success;        /* halts that ended while polling */
+    /* directed-yield policy counters (IPI-aware family, pv-hint) */
+    u64 ipi_track_records;        /* sender/receiver pairs recorded */
+    u64 ipi_eoi_clear_receiver;   /* receiver contexts cleared at EOI */
+    u64 ipi_eoi_clear_sender;     /* sender pending flags cleared at EOI */
+    u64 ipi_stale;                /* candidate checks that found a pair older than the window */
+    u64 dy_tier[3];               /* candidates accepted by tier 1 (IPI receiver), 2 (pending
+                                     interrupt), 3 (preempted) of the strict round */
+    u64 dy_relaxed_rounds;        /* second (relaxed) rounds run */
+    u64 dy_relaxed_hits;          /* candidates accepted by the relaxed round */
+    u64 dy_hint_hits;             /* pv-hint: yields straight to the published vCPU */
+    u64 dy_hint_fallbacks;        /* pv-hint: no usable hint, mainline scan instead */
 };
 
 struct kvm {
@@ -178,6 +189,9 @@ void vcpu_poke(struct sim *sim, struct kvm_vcpu *v, u64 delay);
 void vcpu_notify(struct sim *sim, struct kvm_vcpu *v, u64 delay);
 
 /* ---- kvm_main.c ---- */
+/* The v6.19 candidate scan (the "mainline" directed-yield policy). */
+void kvm_vcpu_on_spin_mainline_scan(struct sim *sim, struct kvm_vcpu *me,
+                                    bool yield_to_kernel_mode);
 void kvm_vcpu_on_spin(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode);
 bool kvm_vcpu_eligible_for_directed_yield(struct kvm_vcpu *vcpu);
 int kvm_vcpu_yield_to(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *target);

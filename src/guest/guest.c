@@ -323,6 +323,34 @@ static struct kvm_vcpu *lock_release(struct sim *sim, struct kvm_vcpu *v)
     return NULL;
 }
 
+struct kvm_vcpu *guest_waits_for(struct kvm_vcpu *v)
+{
+    struct guest_cpu *g = v->g;
+    struct guest_vm *vm = gvm(v);
+
+    if (g->in_irq)
+        return NULL;
+    if (g->act == GA_LOCK_SPIN && g->want_lock >= 0) {
+        struct guest_lock *l = &vm->locks[g->want_lock];
+
+        if (l->holder >= 0)
+            return v->kvm->vcpus[l->holder];
+        if (q_head(l) >= 0 && q_head(l) != (int)v->vcpu_idx)
+            return v->kvm->vcpus[q_head(l)];
+        return NULL;
+    }
+    if (g->act == GA_CSD_WAIT && g->csd_outstanding) {
+        for (unsigned int i = 0; i < g->nr_send; i++) {
+            struct guest_cpu *t = v->kvm->vcpus[g->send_to[i]]->g;
+
+            for (unsigned int j = 0; j < t->csd_queued; j++)
+                if (t->csd_q[(t->csd_head + j) % t->csd_cap].sender == v)
+                    return t->v;
+        }
+    }
+    return NULL;
+}
+
 /* Exposed for tests (guest.h). */
 void guest_lock_request(struct sim *sim, struct kvm_vcpu *v, unsigned int idx)
 {

@@ -10,8 +10,20 @@ const struct yield_to_policy *const yield_to_policies[] = {
     NULL,
 };
 
+/* KVM side (one file each). */
+extern const struct dy_policy dy_policy_ipi_aware;
+extern const struct dy_policy dy_policy_ipi_aware_relaxed;
+extern const struct dy_policy dy_policy_ipi_aware_v3;
+extern const struct dy_policy dy_policy_pending_ipi;
+extern const struct dy_policy dy_policy_pv_hint;
+
 const struct dy_policy *const dy_policies[] = {
     &dy_policy_mainline,
+    &dy_policy_ipi_aware,
+    &dy_policy_ipi_aware_relaxed,
+    &dy_policy_ipi_aware_v3,
+    &dy_policy_pending_ipi,
+    &dy_policy_pv_hint,
     NULL,
 };
 

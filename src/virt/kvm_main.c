@@ -91,7 +91,8 @@ int kvm_vcpu_yield_to(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *tar
     return r;
 }
 
-static void mainline_select(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode)
+void kvm_vcpu_on_spin_mainline_scan(struct sim *sim, struct kvm_vcpu *me,
+                                    bool yield_to_kernel_mode)
 {
     struct kvm *kvm = me->kvm;
     int nr_vcpus = (int)kvm->online_vcpus;
@@ -133,7 +134,7 @@ static void mainline_select(struct sim *sim, struct kvm_vcpu *me, bool yield_to_
 const struct dy_policy dy_policy_mainline = {
     .name = "mainline",
     .summary = "kvm_vcpu_on_spin() of v6.19: round robin after last_boosted_vcpu, try = 3",
-    .select = mainline_select,
+    .select = kvm_vcpu_on_spin_mainline_scan,
 };
 
 void kvm_vcpu_on_spin(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode)
