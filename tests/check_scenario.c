@@ -18,6 +18,17 @@
 #define TASK_OK "{\"name\": \"a\", \"program\": [{\"run_us\": 1}]}"
 #define WITH_TASKS(tasks) "{" HDR "\"tasks\": [" tasks "]}"
 
+/* Pieces for VM cases: a 4-CPU host and one 4-vCPU VM "v". */
+#define VHDR "\"version\": 1, \"name\": \"t\", \"duration_ms\": 10, \"host\": {\"cpus\": 4}, "
+#define WITH_VMS(vms) "{" VHDR "\"vms\": [" vms "]}"
+#define VM_WL(wl) WITH_VMS("{\"name\": \"v\", \"vcpus\": 4, \"workload\": " wl "}")
+#define VM_PROG(steps) VM_WL("{\"program\": [" steps "]}")
+#define VM_OK "{\"name\": \"v\", \"vcpus\": 4, \"workload\": {\"preset\": \"dbench\"}}"
+#define C1 "{\"op\": \"compute\", \"us\": 1}"
+#define LOCK(name) "{\"op\": \"lock\", \"lock\": \"" name "\"}"
+#define UNLOCK "{\"op\": \"unlock\"}"
+#define LK64(n) "{\"op\": \"lock\", \"lock\": \"l" #n "\", \"spread\": 64}, " UNLOCK ", "
+
 /* One bad input and what the loader must say about it. */
 struct bad_case {
     const char *what;      /* test label */
@@ -154,6 +165,232 @@ static const struct bad_case bad_cases[] = {
      VSCHED_SCENARIO_ERROR_INVALID, "tasks[0].nice: expected an integer in [-20, 19], got 20"},
     {"count 0", WITH_TASKS("{\"name\": \"a\", \"count\": 0, \"program\": [{\"run_us\": 1}]}"),
      VSCHED_SCENARIO_ERROR_INVALID, "tasks[0].count: expected an integer in [1, 4096], got 0"},
+    /* ---- host: KVM figures ---- */
+    {"cpu_ghz 0", "{\"version\": 1, \"name\": \"t\", \"duration_ms\": 10, \"host\": {\"cpus\": 2, \"cpu_ghz\": 0}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "host.cpu_ghz: expected a number in (0, 10], got 0"},
+    {"cpu_ghz too high", "{\"version\": 1, \"name\": \"t\", \"duration_ms\": 10, \"host\": {\"cpus\": 2, \"cpu_ghz\": 10.5}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "host.cpu_ghz: expected a number in (0, 10], got 10.5"},
+    {"cpu_ghz a string", "{\"version\": 1, \"name\": \"t\", \"duration_ms\": 10, \"host\": {\"cpus\": 2, \"cpu_ghz\": \"3\"}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "host.cpu_ghz: expected a number in (0, 10], got string"},
+    {"pause_cycles 0", "{\"version\": 1, \"name\": \"t\", \"duration_ms\": 10, \"host\": {\"cpus\": 2, \"pause_cycles\": 0}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "host.pause_cycles: expected an integer in [1, 10000], got 0"},
+    /* ---- kvm ---- */
+    {"kvm not an object", "{" HDR "\"kvm\": [], \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "kvm: expected an object, got array"},
+    {"kvm unknown key", "{" HDR "\"kvm\": {\"ple_windw\": 1}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "kvm: unknown key \"ple_windw\" (expected one of exit_ns, entry_ns"},
+    {"kvm exit_ns above 10 ms", "{" HDR "\"kvm\": {\"exit_ns\": 10000001}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "kvm.exit_ns: expected an integer in [0, 10000000], got 10000001"},
+    {"kvm ctx_switch_ns negative", "{" HDR "\"kvm\": {\"ctx_switch_ns\": -1}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "kvm.ctx_switch_ns: expected an integer in [0, 10000000], got -1"},
+    {"kvm ple_window_max above UINT32_MAX", "{" HDR "\"kvm\": {\"ple_window_max\": 4294967296}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "kvm.ple_window_max: expected an integer in [0, 4294967295], got 4294967296"},
+    {"kvm halt_poll_ns fractional", "{" HDR "\"kvm\": {\"halt_poll_ns\": 1.5}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "kvm.halt_poll_ns: expected an integer in [0, 4294967295], got 1.5"},
+    {"kvm apicv unknown", "{" HDR "\"kvm\": {\"apicv\": \"auto\"}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "kvm.apicv: expected one of \"off\", \"on\", \"ipiv\", got \"auto\""},
+    {"kvm apicv not a string", "{" HDR "\"kvm\": {\"apicv\": true}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "kvm.apicv: expected one of \"off\", \"on\", \"ipiv\", got boolean"},
+    {"kvm pv_unhalt not a bool", "{" HDR "\"kvm\": {\"pv_unhalt\": 1}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "kvm.pv_unhalt: expected true or false, got integer"},
+    /* ---- policy ---- */
+    {"policy not an object", "{" HDR "\"policy\": \"mainline\", \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "policy: expected an object, got string"},
+    {"policy unknown key", "{" HDR "\"policy\": {\"yield\": \"mainline\"}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "policy: unknown key \"yield\" (expected one of yield_to, directed_yield"},
+    {"unknown yield_to policy", "{" HDR "\"policy\": {\"yield_to\": \"fancy\"}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "policy.yield_to: unknown yield_to policy \"fancy\" (expected one of \"mainline\""},
+    {"unknown directed_yield policy", "{" HDR "\"policy\": {\"directed_yield\": \"fancy\"}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "policy.directed_yield: unknown directed_yield policy \"fancy\" (expected one of \"mainline\""},
+    {"policy name not a string", "{" HDR "\"policy\": {\"yield_to\": 1}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "policy.yield_to: expected a string, got integer"},
+    {"policy ipi_window_ns 0", "{" HDR "\"policy\": {\"ipi_window_ns\": 0}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "policy.ipi_window_ns: expected an integer in [1, 10000000000], got 0"},
+    {"policy switch not a bool", "{" HDR "\"policy\": {\"vcpu_debooster_enabled\": \"yes\"}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "policy.vcpu_debooster_enabled: expected true or false, got string"},
+    /* ---- tasks / vms presence ---- */
+    {"neither tasks nor vms", "{" VHDR "\"vms\": []}", VSCHED_SCENARIO_ERROR_INVALID,
+     "missing required key \"tasks\" (a scenario needs at least one task or VM"},
+    {"empty tasks and empty vms", "{" VHDR "\"tasks\": [], \"vms\": []}", VSCHED_SCENARIO_ERROR_INVALID,
+     "tasks: expected a non-empty array of tasks (a scenario needs at least one task or VM), got an empty array"},
+    {"vms not an array", "{" VHDR "\"vms\": {}}", VSCHED_SCENARIO_ERROR_INVALID,
+     "vms: expected an array of VMs, got object"},
+    {"tasks not an array beside vms", "{" VHDR "\"tasks\": 3, \"vms\": [" VM_OK "]}", VSCHED_SCENARIO_ERROR_INVALID,
+     "tasks: expected an array of tasks, got integer"},
+    /* ---- vms ---- */
+    {"vm not an object", WITH_VMS("7"), VSCHED_SCENARIO_ERROR_INVALID, "vms[0]: expected an object, got integer"},
+    {"vm unknown key", WITH_VMS("{\"name\": \"v\", \"vcpu\": 4, \"workload\": {\"preset\": \"dbench\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0]: unknown key \"vcpu\" (expected one of name, vcpus, cgroup, cpus, pin, count, nice, workload, comment)"},
+    {"vm without name", WITH_VMS("{\"vcpus\": 4, \"workload\": {\"preset\": \"dbench\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0]: missing required key \"name\""},
+    {"vm name with a space", WITH_VMS("{\"name\": \"v 1\", \"vcpus\": 4, \"workload\": {\"preset\": \"dbench\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].name: expected a non-empty name without \"/\""},
+    {"vm without vcpus", WITH_VMS("{\"name\": \"v\", \"workload\": {\"preset\": \"dbench\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0]: missing required key \"vcpus\""},
+    {"vcpus 0", WITH_VMS("{\"name\": \"v\", \"vcpus\": 0, \"workload\": {\"preset\": \"dbench\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].vcpus: expected an integer in [1, 256], got 0"},
+    {"vcpus 257", WITH_VMS("{\"name\": \"v\", \"vcpus\": 257, \"workload\": {\"preset\": \"dbench\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].vcpus: expected an integer in [1, 256], got 257"},
+    {"vm count 65", WITH_VMS("{\"name\": \"v\", \"vcpus\": 4, \"count\": 65, \"workload\": {\"preset\": \"dbench\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].count: expected an integer in [1, 64], got 65"},
+    {"vm nice -21", WITH_VMS("{\"name\": \"v\", \"vcpus\": 4, \"nice\": -21, \"workload\": {\"preset\": \"dbench\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].nice: expected an integer in [-20, 19], got -21"},
+    {"vm pin unknown", WITH_VMS("{\"name\": \"v\", \"vcpus\": 4, \"pin\": \"2:1\", \"workload\": {\"preset\": \"dbench\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].pin: expected one of \"none\", \"1:1\", got \"2:1\""},
+    {"vm cpus out of range", WITH_VMS("{\"name\": \"v\", \"vcpus\": 4, \"cpus\": [4], \"workload\": {\"preset\": \"dbench\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].cpus[0]: expected a CPU number in [0, 3] (host.cpus is 4), got 4"},
+    {"vm cgroup not declared", WITH_VMS("{\"name\": \"v\", \"vcpus\": 4, \"cgroup\": \"/machine/v\", \"workload\": {\"preset\": \"dbench\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].cgroup: cgroup \"/machine/v\" is not declared"},
+    {"vm name used by a task", "{" VHDR "\"tasks\": [" TASK_OK "], \"vms\": [{\"name\": \"a\", \"vcpus\": 1, \"workload\": {\"preset\": \"dbench\"}}]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].name: duplicate VM name \"a\" (also used by tasks[0])"},
+    {"two vms with one name", WITH_VMS(VM_OK ", " VM_OK), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[1].name: duplicate VM name \"v\" (also used by vms[0])"},
+    {"vm replica clashes with a vm", WITH_VMS("{\"name\": \"v.1\", \"vcpus\": 1, \"workload\": {\"preset\": \"dbench\"}}, "
+                                              "{\"name\": \"v\", \"vcpus\": 1, \"count\": 2, \"workload\": {\"preset\": \"dbench\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[1].name: VM name \"v.1\" (replica 1 of \"v\", count 2) clashes with a VM of vms[0]"},
+    {"vm replica clashes with a task", "{" VHDR "\"tasks\": [{\"name\": \"v.0\", \"program\": [{\"run_us\": 1}]}], \"vms\": "
+                                       "[{\"name\": \"v\", \"vcpus\": 1, \"count\": 2, \"workload\": {\"preset\": \"dbench\"}}]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].name: VM name \"v.0\" (replica 0 of \"v\", count 2) clashes with a task of tasks[0]"},
+    {"vm name gives a bad cgroup path", WITH_VMS("{\"name\": \"..\", \"vcpus\": 1, \"workload\": {\"preset\": \"dbench\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].name: VM name \"..\" gives the invalid cgroup path \"/machine/..\""},
+    /* ---- workload ---- */
+    {"vm without workload", WITH_VMS("{\"name\": \"v\", \"vcpus\": 4}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0]: missing required key \"workload\""},
+    {"workload not an object", VM_WL("\"dbench\""), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload: expected an object, got string"},
+    {"workload with neither preset nor program", VM_WL("{\"participants\": 2}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload: missing \"preset\" or \"program\""},
+    {"workload with a typo and no kind", VM_WL("{\"presets\": \"dbench\"}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload: unknown key \"presets\" (expected one of preset, program, lock_kind"},
+    {"workload with preset and program", VM_WL("{\"preset\": \"dbench\", \"program\": [" C1 "]}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload: expected either \"preset\" or \"program\", got both"},
+    {"unknown preset", VM_WL("{\"preset\": \"tbench\"}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.preset: expected one of \"pingpong\", \"dbench\", \"dedup\", \"vips\", \"ebizzy\", \"kbuild\", got \"tbench\""},
+    {"preset not a string", VM_WL("{\"preset\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.preset: expected one of \"pingpong\""},
+    {"unknown preset parameter", VM_WL("{\"preset\": \"dbench\", \"cs\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload: unknown key \"cs\" (expected one of preset, lock_kind, participants, spin_threshold, handoff_ns, "
+     "resched_handler_ns, timer_handler_ns, compute_us, kernel_us, cs_us, locks, comment)"},
+    {"parameter of another preset", VM_WL("{\"preset\": \"dbench\", \"handler_us\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload: unknown key \"handler_us\""},
+    {"preset parameter beside a program", VM_WL("{\"program\": [" C1 "], \"cs_us\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload: unknown key \"cs_us\" (expected one of program, lock_kind"},
+    {"preset time negative", VM_WL("{\"preset\": \"dbench\", \"cs_us\": -1}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.cs_us: expected a number >= 0, got -1"},
+    {"preset locks 65", VM_WL("{\"preset\": \"dbench\", \"locks\": 65}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.locks: expected an integer in [1, 64], got 65"},
+    {"preset every 0", VM_WL("{\"preset\": \"kbuild\", \"lock_every\": 0}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.lock_every: expected an integer in [1, 1000000], got 0"},
+    {"preset sigma 6", VM_WL("{\"preset\": \"vips\", \"sigma\": 6}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.sigma: expected a number in [0, 5], got 6"},
+    {"preset never advances time", VM_WL("{\"preset\": \"pingpong\", \"cs_us\": 0, \"gap_us\": 0}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload: preset \"pingpong\": program never advances time"},
+    {"ipi preset with one participant", VM_WL("{\"preset\": \"dedup\", \"participants\": 1}"),
+     VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload: preset \"dedup\", step 1 (ipi): needs at least 2 participants (workload.participants is 1)"},
+    {"barrier preset on a 1-vCPU VM", WITH_VMS("{\"name\": \"v\", \"vcpus\": 1, \"workload\": {\"preset\": \"vips\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload: preset \"vips\", step 1 (barrier): needs at least 2 participants"},
+    {"participants above vcpus", VM_WL("{\"preset\": \"dbench\", \"participants\": 5}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.participants: expected an integer in [1, 4], got 5"},
+    {"unknown lock_kind", VM_WL("{\"preset\": \"dbench\", \"lock_kind\": \"mcs\"}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.lock_kind: expected one of \"pv\", \"native\", \"tas\", got \"mcs\""},
+    {"pv locks without pv_unhalt", "{" VHDR "\"kvm\": {\"pv_unhalt\": false}, \"vms\": [{\"name\": \"v\", \"vcpus\": 4, "
+                                   "\"workload\": {\"preset\": \"dbench\", \"lock_kind\": \"pv\"}}]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.lock_kind: lock kind \"pv\" needs kvm.pv_unhalt"},
+    {"spin_threshold 0", VM_WL("{\"preset\": \"dbench\", \"spin_threshold\": 0}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.spin_threshold: expected an integer in [1, 1073741824], got 0"},
+    {"handoff_ns above 1 ms", VM_WL("{\"preset\": \"dbench\", \"handoff_ns\": 1000001}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.handoff_ns: expected an integer in [0, 1000000], got 1000001"},
+    {"timer_handler_ns fractional", VM_WL("{\"preset\": \"dbench\", \"timer_handler_ns\": 1.5}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.timer_handler_ns: expected an integer in [0, 10000000], got 1.5"},
+    /* ---- programs: steps ---- */
+    {"empty guest program", VM_PROG(""), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program: expected a non-empty array of steps, got an empty array"},
+    {"guest program not an array", VM_WL("{\"program\": {}}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program: expected a non-empty array of steps, got object"},
+    {"guest step not an object", VM_PROG("1"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[0]: expected a step object with an \"op\""},
+    {"guest step without op", VM_PROG("{\"us\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[0]: missing required key \"op\""},
+    {"unknown op", VM_PROG(C1 ", {\"op\": \"spin\"}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[1].op: expected one of \"compute\", \"lock\", \"unlock\", \"ipi\", \"tlb_shootdown\", "
+     "\"barrier\", \"sleep\", got \"spin\""},
+    {"key of another op", VM_PROG("{\"op\": \"compute\", \"us\": 1, \"spread\": 2}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[0]: unknown key \"spread\" (expected one of op, us, ns, dist, mode, every, comment)"},
+    {"compute without a time", VM_PROG("{\"op\": \"compute\"}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[0]: expected exactly one of us, ns, dist"},
+    {"sleep with two times", VM_PROG(C1 ", {\"op\": \"sleep\", \"us\": 1, \"ns\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[1]: expected exactly one of us, ns, dist (the duration of the step), got several"},
+    {"compute negative", VM_PROG("{\"op\": \"compute\", \"us\": -1}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[0].us: expected a number >= 0, got -1"},
+    {"compute mode unknown", VM_PROG("{\"op\": \"compute\", \"us\": 1, \"mode\": \"guest\"}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[0].mode: expected one of \"user\", \"kernel\", got \"guest\""},
+    {"every 0", VM_PROG("{\"op\": \"compute\", \"us\": 1, \"every\": 0}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[0].every: expected an integer in [1, 1000000], got 0"},
+    {"dist without kind", VM_PROG("{\"op\": \"compute\", \"dist\": {\"us\": 1}}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[0].dist: missing required key \"kind\""},
+    {"dist kind unknown", VM_PROG("{\"op\": \"compute\", \"dist\": {\"kind\": \"normal\"}}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[0].dist.kind: expected one of \"fixed\", \"uniform\", \"exponential\", \"lognormal\", got \"normal\""},
+    {"dist key of another kind", VM_PROG("{\"op\": \"compute\", \"dist\": {\"kind\": \"exponential\", \"median_us\": 1}}"),
+     VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[0].dist: unknown key \"median_us\" (expected one of kind, mean_us, comment)"},
+    {"dist missing parameter", VM_PROG("{\"op\": \"compute\", \"dist\": {\"kind\": \"fixed\"}}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[0].dist: missing required key \"us\""},
+    {"uniform min above max", VM_PROG("{\"op\": \"compute\", \"dist\": {\"kind\": \"uniform\", \"min_us\": 3, \"max_us\": 2}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.program[0].dist.max_us: expected a number >= min_us (3), got 2"},
+    {"lognormal without sigma", VM_PROG("{\"op\": \"compute\", \"dist\": {\"kind\": \"lognormal\", \"median_us\": 3}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.program[0].dist: missing required key \"sigma\""},
+    {"lognormal sigma 5.5", VM_PROG("{\"op\": \"compute\", \"dist\": {\"kind\": \"lognormal\", \"median_us\": 3, \"sigma\": 5.5}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.program[0].dist.sigma: expected a number in [0, 5], got 5.5"},
+    {"lock without a name", VM_PROG(C1 ", {\"op\": \"lock\"}, " UNLOCK), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[1]: missing required key \"lock\""},
+    {"lock name with a space", VM_PROG(C1 ", " LOCK("a b") ", " UNLOCK), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[1].lock: expected a non-empty lock name"},
+    {"lock spread 0", VM_PROG(C1 ", {\"op\": \"lock\", \"lock\": \"l\", \"spread\": 0}, " UNLOCK), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[1].spread: expected an integer in [1, 64], got 0"},
+    {"lock spread changes", VM_PROG(LOCK("l") ", " C1 ", " UNLOCK ", {\"op\": \"lock\", \"lock\": \"l\", \"spread\": 2}, " UNLOCK),
+     VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[3].spread: lock \"l\" has spread 2 here but spread 1 at program[0]"},
+    {"too many lock instances", VM_PROG(LK64(0) LK64(1) LK64(2) LK64(3) LK64(4) LK64(5) LK64(6) LK64(7) LK64(8)
+                                        LK64(9) LK64(10) LK64(11) LK64(12) LK64(13) LK64(14) LK64(15) LK64(16) C1),
+     VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[32].spread: too many lock instances: lock \"l16\" (spread 64) would bring the program to 1088 (at most 1024)"},
+    {"unlock without a lock", VM_PROG(C1 ", " UNLOCK), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[1]: unlock with no lock held"},
+    {"lock never released", VM_PROG(C1 ", " LOCK("l") ", " C1), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[1]: lock is never released"},
+    {"unlock with another every", VM_PROG(LOCK("l") ", " C1 ", {\"op\": \"unlock\", \"every\": 2}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[2].every: expected every 1, the every of the lock it releases (program[0]), got 2"},
+    {"locks nested 9 deep", VM_PROG(C1 ", " LOCK("a") ", " LOCK("b") ", " LOCK("c") ", " LOCK("d") ", " LOCK("e") ", "
+                                    LOCK("f") ", " LOCK("g") ", " LOCK("h") ", " LOCK("i")),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.program[9]: locks nested deeper than 8"},
+    {"sleep holding a lock", VM_PROG(LOCK("l") ", {\"op\": \"sleep\", \"us\": 5}, " UNLOCK ", " C1), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[1]: sleep while holding the lock taken at program[0]"},
+    {"barrier holding a lock", VM_PROG(C1 ", " LOCK("l") ", {\"op\": \"barrier\"}, " UNLOCK), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[2]: barrier while holding the lock taken at program[1] would deadlock"},
+    {"barrier with one participant", VM_WL("{\"participants\": 1, \"program\": [" C1 ", {\"op\": \"barrier\"}]}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.program[1]: needs at least 2 participants (workload.participants is 1)"},
+    {"ipi without to", VM_PROG(C1 ", {\"op\": \"ipi\"}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[1]: missing required key \"to\""},
+    {"ipi to unknown", VM_PROG(C1 ", {\"op\": \"ipi\", \"to\": \"self\"}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[1].to: expected \"next\", \"random\", \"all\" or {\"random\": N}, got \"self\""},
+    {"ipi to random 0", VM_PROG(C1 ", {\"op\": \"ipi\", \"to\": {\"random\": 0}}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[1].to.random: expected an integer in [1, 255], got 0"},
+    {"ipi to more than the others", VM_PROG(C1 ", {\"op\": \"ipi\", \"to\": {\"random\": 4}}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[1].to: expected {\"random\": N} with N at most 3 (the other participants), got 4"},
+    {"ipi handler twice", VM_PROG(C1 ", {\"op\": \"ipi\", \"to\": \"next\", \"handler_us\": 1, \"handler_ns\": 1}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.program[1]: expected at most one of handler_us, handler_ns, got both"},
+    {"ipi wait not a bool", VM_PROG(C1 ", {\"op\": \"ipi\", \"to\": \"next\", \"wait\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[1].wait: expected true or false, got integer"},
+    {"tlb_shootdown with wait", VM_PROG(C1 ", {\"op\": \"tlb_shootdown\", \"wait\": false}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program[1]: unknown key \"wait\""},
+    {"tlb_shootdown to next alone", VM_WL("{\"participants\": 1, \"program\": [" C1 ", {\"op\": \"tlb_shootdown\", \"to\": \"next\"}]}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.program[1]: needs at least 2 participants"},
+    {"guest program only every 2", VM_PROG("{\"op\": \"compute\", \"us\": 1, \"every\": 2}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.program: program never advances time"},
+    {"guest program of zero times", VM_PROG("{\"op\": \"compute\", \"ns\": 0.4}, {\"op\": \"sleep\", \"dist\": {\"kind\": \"uniform\", \"min_us\": 0, \"max_us\": 0}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.program: program never advances time"},
 };
 
 START_TEST(test_bad_input)
@@ -346,27 +583,47 @@ START_TEST(test_overrides)
 }
 END_TEST
 
+/* The embedded default: two 16-vCPU dbench VMs on 16 CPUs; the same as
+ * scenarios/vm-overcommit-2x.json. */
 START_TEST(test_default_scenario)
 {
     struct scenario *sc = scenario_load_default();
     GError *err = NULL;
     struct scenario *again = scenario_load_string(scenario_default_json(), "d", &err);
+    struct scenario *file = scenario_load_file(TU_SRC("scenarios/vm-overcommit-2x.json"), &err);
 
     ck_assert_ptr_nonnull(sc);
     ck_assert_ptr_nonnull(again);
-    ck_assert_str_eq(sc->name, "default");
+    ck_assert_msg(file != NULL, "%s", err ? err->message : "");
+    ck_assert_str_eq(sc->name, "default-2vm-dbench");
     ck_assert_str_eq(sc->file, "<default>");
-    ck_assert_uint_eq(sc->duration_ns, 2000 * NSEC_PER_MSEC);
-    ck_assert_uint_eq(sc->host.cpus, 2);
-    ck_assert_uint_eq(sc->nr_cgroups, 2);
-    ck_assert_uint_eq(sc->cgroups[1].shares, 256);
-    ck_assert_uint_eq(sc->nr_tasks, 4);
-    ck_assert_uint_eq(sc->tasks[1].count, 2);
-    ck_assert_uint_eq(cpumask_weight(&sc->tasks[0].cpus), 2); /* unpinned */
-    ck_assert_uint_eq(sc->tasks[3].program[0].ns, 5600);
+    ck_assert_ptr_nonnull(strstr(sc->description, "2x overcommit"));
+    ck_assert_uint_eq(sc->duration_ns, 1000 * NSEC_PER_MSEC);
+    ck_assert_uint_eq(sc->host.cpus, 16);
+    ck_assert_uint_eq(sc->nr_tasks, 0);
+    ck_assert_uint_eq(sc->nr_vms, 2);
+    for (unsigned int i = 0; i < 2; i++) {
+        const struct scenario_vm *vm = &sc->vms[i];
+
+        ck_assert_str_eq(vm->name, i ? "vm1" : "vm0");
+        ck_assert_uint_eq(vm->vcpus, 16);
+        ck_assert_uint_eq(vm->count, 1);
+        ck_assert_int_eq(vm->pin, VM_PIN_NONE);
+        ck_assert_uint_eq(cpumask_weight(&vm->cpus), 16);
+        ck_assert_str_eq(vm->cgroup, i ? "/machine/vm1" : "/machine/vm0");
+        ck_assert_str_eq(vm->wl.preset, "dbench");
+        ck_assert_uint_eq(vm->wl.participants, 16);
+        ck_assert_uint_eq(vm->wl.nr_locks, 4);
+    }
+    ck_assert_uint_eq(sc->nr_cgroups, 3);
+    ck_assert_str_eq(sc->cgroups[0].path, "/machine");
+    ck_assert_str_eq(sc->cgroups[1].path, "/machine/vm0");
+    ck_assert_str_eq(sc->cgroups[2].path, "/machine/vm1");
     ck_assert_uint_eq(scenario_hash(sc), scenario_hash(again));
+    ck_assert_uint_eq(scenario_hash(sc), scenario_hash(file));
     scenario_free(sc);
     scenario_free(again);
+    scenario_free(file);
 }
 END_TEST
 
@@ -452,6 +709,467 @@ START_TEST(test_hash)
 }
 END_TEST
 
+/* Load @json or fail the test with the loader's message. */
+static struct scenario *load_ok(const char *json)
+{
+    GError *err = NULL;
+    struct scenario *sc = scenario_load_string(json, "ok.json", &err);
+
+    ck_assert_msg(sc != NULL, "%s", err ? err->message : "");
+    return sc;
+}
+
+/* A VM scenario with nothing but the required keys. */
+START_TEST(test_vm_defaults)
+{
+    struct scenario *sc = load_ok(
+        "{\"version\": 1, \"name\": \"v\", \"duration_ms\": 1, \"host\": {\"cpus\": 3},"
+        " \"vms\": [{\"name\": \"g\", \"vcpus\": 5, \"workload\": {\"preset\": \"dbench\"}}]}");
+    const struct scenario_vm *vm;
+
+    /* host */
+    ck_assert_double_eq(sc->cpu_ghz, 2.5);
+    ck_assert_uint_eq(sc->pause_cycles, 140);
+    /* kvm: every default */
+    ck_assert_uint_eq(sc->kvm.exit_ns, 600);
+    ck_assert_uint_eq(sc->kvm.entry_ns, 400);
+    ck_assert_uint_eq(sc->kvm.ctx_switch_ns, 2000);
+    ck_assert_uint_eq(sc->kvm.ipi_latency_ns, 1000);
+    ck_assert_int_eq(sc->kvm.apicv, APICV_ON);
+    ck_assert_uint_eq(sc->kvm.ple_gap, 128);
+    ck_assert_uint_eq(sc->kvm.ple_window, 4096);
+    ck_assert_uint_eq(sc->kvm.ple_window_grow, 2);
+    ck_assert_uint_eq(sc->kvm.ple_window_shrink, 0);
+    ck_assert_uint_eq(sc->kvm.ple_window_max, 4294967295U);
+    ck_assert_uint_eq(sc->kvm.halt_poll_ns, 200000);
+    ck_assert_uint_eq(sc->kvm.halt_poll_ns_grow, 2);
+    ck_assert_uint_eq(sc->kvm.halt_poll_ns_grow_start, 10000);
+    ck_assert_uint_eq(sc->kvm.halt_poll_ns_shrink, 2);
+    ck_assert(sc->kvm.pv_unhalt && sc->kvm.pv_send_ipi && sc->kvm.pv_tlb_flush &&
+              sc->kvm.pv_sched_yield);
+    /* policy */
+    ck_assert_ptr_null(sc->policy.yield_to);
+    ck_assert_ptr_null(sc->policy.directed_yield);
+    ck_assert(sc->policy.vcpu_debooster_enabled);
+    ck_assert(sc->policy.ipi_tracking_enabled);
+    ck_assert_uint_eq(sc->policy.ipi_window_ns, 50000000);
+    ck_assert(sc->policy.enable_relaxed_boost);
+    /* no tasks; the VM with its defaults */
+    ck_assert_uint_eq(sc->nr_tasks, 0);
+    ck_assert_uint_eq(sc->nr_vms, 1);
+    vm = &sc->vms[0];
+    ck_assert_str_eq(vm->name, "g");
+    ck_assert_uint_eq(vm->vcpus, 5);
+    ck_assert_str_eq(vm->cgroup, "/machine/g");
+    ck_assert(vm->cgroup_per_replica);
+    ck_assert_uint_eq(cpumask_weight(&vm->cpus), 3);
+    ck_assert_int_eq(vm->pin, VM_PIN_NONE);
+    ck_assert_uint_eq(vm->count, 1);
+    ck_assert_int_eq(vm->nice, 0);
+    ck_assert_str_eq(vm->wl.preset, "dbench");
+    ck_assert_int_eq(vm->wl.lock_kind, LOCK_PV_QSPINLOCK);
+    ck_assert_uint_eq(vm->wl.participants, 5);
+    ck_assert_uint_eq(vm->wl.spin_threshold, 32768);
+    ck_assert_uint_eq(vm->wl.handoff_ns, 100);
+    ck_assert_uint_eq(vm->wl.resched_handler_ns, 500);
+    ck_assert_uint_eq(vm->wl.timer_handler_ns, 1000);
+    /* implied cgroups, parents first */
+    ck_assert_uint_eq(sc->nr_cgroups, 2);
+    ck_assert_str_eq(sc->cgroups[0].path, "/machine");
+    ck_assert_uint_eq(sc->cgroups[0].shares, 1024);
+    ck_assert_str_eq(sc->cgroups[1].path, "/machine/g");
+    ck_assert_uint_eq(sc->cgroups[1].shares, 1024);
+    scenario_free(sc);
+}
+END_TEST
+
+START_TEST(test_kvm_and_policy_overrides)
+{
+    struct scenario *sc = load_ok(
+        "{\"version\": 1, \"name\": \"k\", \"duration_ms\": 1,"
+        " \"host\": {\"cpus\": 2, \"cpu_ghz\": 3.1, \"pause_cycles\": 10000},"
+        " \"kvm\": {\"exit_ns\": 0, \"entry_ns\": 10000000, \"ctx_switch_ns\": 3000, \"ipi_latency_ns\": 7,"
+        "  \"apicv\": \"ipiv\", \"ple_gap\": 0, \"ple_window\": 4294967295, \"ple_window_grow\": 4,"
+        "  \"ple_window_shrink\": 1, \"ple_window_max\": 65536, \"halt_poll_ns\": 0, \"halt_poll_ns_grow\": 0,"
+        "  \"halt_poll_ns_grow_start\": 4294967295, \"halt_poll_ns_shrink\": 0, \"pv_unhalt\": false,"
+        "  \"pv_send_ipi\": false, \"pv_tlb_flush\": false, \"pv_sched_yield\": false, \"comment\": \"c\"},"
+        " \"policy\": {\"yield_to\": \"mainline\", \"directed_yield\": \"mainline\","
+        "  \"vcpu_debooster_enabled\": false, \"ipi_tracking_enabled\": false, \"ipi_window_ns\": 10000000000,"
+        "  \"enable_relaxed_boost\": false},"
+        " \"tasks\": [{\"name\": \"t\", \"program\": [{\"run_us\": 1}]}],"
+        " \"vms\": [{\"name\": \"g\", \"vcpus\": 2, \"workload\": {\"preset\": \"dbench\"}}]}");
+
+    ck_assert_double_eq(sc->cpu_ghz, 3.1);
+    ck_assert_uint_eq(sc->pause_cycles, 10000);
+    ck_assert_uint_eq(sc->kvm.exit_ns, 0);
+    ck_assert_uint_eq(sc->kvm.entry_ns, 10000000);
+    ck_assert_uint_eq(sc->kvm.ctx_switch_ns, 3000);
+    ck_assert_uint_eq(sc->kvm.ipi_latency_ns, 7);
+    ck_assert_int_eq(sc->kvm.apicv, APICV_IPIV);
+    ck_assert_uint_eq(sc->kvm.ple_gap, 0);
+    ck_assert_uint_eq(sc->kvm.ple_window, 4294967295U);
+    ck_assert_uint_eq(sc->kvm.ple_window_grow, 4);
+    ck_assert_uint_eq(sc->kvm.ple_window_shrink, 1);
+    ck_assert_uint_eq(sc->kvm.ple_window_max, 65536);
+    ck_assert_uint_eq(sc->kvm.halt_poll_ns, 0);
+    ck_assert_uint_eq(sc->kvm.halt_poll_ns_grow, 0);
+    ck_assert_uint_eq(sc->kvm.halt_poll_ns_grow_start, 4294967295ULL);
+    ck_assert_uint_eq(sc->kvm.halt_poll_ns_shrink, 0);
+    ck_assert(!sc->kvm.pv_unhalt && !sc->kvm.pv_send_ipi && !sc->kvm.pv_tlb_flush &&
+              !sc->kvm.pv_sched_yield);
+    ck_assert_str_eq(sc->policy.yield_to, "mainline");
+    ck_assert_str_eq(sc->policy.directed_yield, "mainline");
+    ck_assert(!sc->policy.vcpu_debooster_enabled);
+    ck_assert(!sc->policy.ipi_tracking_enabled);
+    ck_assert_uint_eq(sc->policy.ipi_window_ns, 10000000000ULL);
+    ck_assert(!sc->policy.enable_relaxed_boost);
+    /* Without PV_UNHALT the guest falls back to the test-and-set lock. */
+    ck_assert_int_eq(sc->vms[0].wl.lock_kind, LOCK_TAS);
+    ck_assert_uint_eq(sc->nr_tasks, 1);
+    scenario_free(sc);
+}
+END_TEST
+
+/* The dbench preset with an override expands to the documented program. */
+START_TEST(test_preset_dbench)
+{
+    struct scenario *sc = load_ok(WITH_VMS(
+        "{\"name\": \"v\", \"vcpus\": 4, \"workload\": {\"preset\": \"dbench\", \"cs_us\": 3}}"));
+    const struct scenario_workload *wl = &sc->vms[0].wl;
+
+    ck_assert_str_eq(wl->preset, "dbench");
+    ck_assert_uint_eq(wl->nr_steps, 5);
+    ck_assert_int_eq(wl->steps[0].kind, GSTEP_COMPUTE);
+    ck_assert_int_eq(wl->steps[0].d.kind, DIST_EXPONENTIAL);
+    ck_assert_uint_eq(wl->steps[0].d.a_ns, 10000);
+    ck_assert(!wl->steps[0].kernel);
+    ck_assert_int_eq(wl->steps[1].kind, GSTEP_COMPUTE);
+    ck_assert_int_eq(wl->steps[1].d.kind, DIST_EXPONENTIAL);
+    ck_assert_uint_eq(wl->steps[1].d.a_ns, 2000);
+    ck_assert(wl->steps[1].kernel);
+    ck_assert_int_eq(wl->steps[2].kind, GSTEP_LOCK);
+    ck_assert_uint_eq(wl->steps[2].lock, 0);
+    ck_assert_uint_eq(wl->steps[2].spread, 4);
+    ck_assert_int_eq(wl->steps[3].kind, GSTEP_COMPUTE);
+    ck_assert_int_eq(wl->steps[3].d.kind, DIST_EXPONENTIAL);
+    ck_assert_uint_eq(wl->steps[3].d.a_ns, 3000);
+    ck_assert(wl->steps[3].kernel);
+    ck_assert_int_eq(wl->steps[4].kind, GSTEP_UNLOCK);
+    ck_assert_uint_eq(wl->nr_locks, 4);
+    for (unsigned int i = 0; i < wl->nr_steps; i++)
+        ck_assert_uint_eq(wl->steps[i].every, 1);
+    scenario_free(sc);
+}
+END_TEST
+
+/* The other presets, with their defaults and a few overrides. */
+START_TEST(test_presets)
+{
+    struct scenario *sc = load_ok(WITH_VMS(
+        "{\"name\": \"pp\", \"vcpus\": 4, \"workload\": {\"preset\": \"pingpong\"}},"
+        "{\"name\": \"pp1\", \"vcpus\": 1, \"workload\": {\"preset\": \"pingpong\", \"gap_us\": 0.5}},"
+        "{\"name\": \"dd\", \"vcpus\": 4, \"workload\": {\"preset\": \"dedup\", \"handler_us\": 7}},"
+        "{\"name\": \"vi\", \"vcpus\": 4, \"workload\": {\"preset\": \"vips\", \"ipi_every\": 8}},"
+        "{\"name\": \"eb\", \"vcpus\": 2, \"workload\": {\"preset\": \"ebizzy\"}},"
+        "{\"name\": \"kb\", \"vcpus\": 3, \"workload\": {\"preset\": \"kbuild\", \"sigma\": 0}}"));
+    const struct scenario_workload *wl;
+
+    ck_assert_uint_eq(sc->nr_vms, 6);
+    /* pingpong: 2 participants by default, capped at the vCPUs */
+    wl = &sc->vms[0].wl;
+    ck_assert_uint_eq(wl->participants, 2);
+    ck_assert_uint_eq(wl->nr_steps, 4);
+    ck_assert_int_eq(wl->steps[0].kind, GSTEP_LOCK);
+    ck_assert_uint_eq(wl->steps[0].spread, 1);
+    ck_assert_int_eq(wl->steps[1].d.kind, DIST_FIXED);
+    ck_assert_uint_eq(wl->steps[1].d.a_ns, 2000);
+    ck_assert(wl->steps[1].kernel);
+    ck_assert_int_eq(wl->steps[2].kind, GSTEP_UNLOCK);
+    ck_assert_uint_eq(wl->steps[3].d.a_ns, 1000);
+    ck_assert(wl->steps[3].kernel);
+    ck_assert_uint_eq(wl->nr_locks, 1);
+    wl = &sc->vms[1].wl;
+    ck_assert_uint_eq(wl->participants, 1);
+    ck_assert_uint_eq(wl->steps[3].d.a_ns, 500);
+    /* dedup */
+    wl = &sc->vms[2].wl;
+    ck_assert_uint_eq(wl->participants, 4);
+    ck_assert_uint_eq(wl->nr_steps, 2);
+    ck_assert_int_eq(wl->steps[0].d.kind, DIST_EXPONENTIAL);
+    ck_assert_uint_eq(wl->steps[0].d.a_ns, 50000);
+    ck_assert_int_eq(wl->steps[1].kind, GSTEP_IPI);
+    ck_assert_int_eq(wl->steps[1].to, IPI_TO_NEXT);
+    ck_assert(wl->steps[1].wait);
+    ck_assert_uint_eq(wl->steps[1].handler_ns, 7000);
+    ck_assert_uint_eq(wl->nr_locks, 0);
+    /* vips */
+    wl = &sc->vms[3].wl;
+    ck_assert_uint_eq(wl->nr_steps, 3);
+    ck_assert_int_eq(wl->steps[0].d.kind, DIST_LOGNORMAL);
+    ck_assert_uint_eq(wl->steps[0].d.a_ns, 500000);
+    ck_assert_double_eq(wl->steps[0].d.sigma, 0.3);
+    ck_assert_int_eq(wl->steps[1].kind, GSTEP_BARRIER);
+    ck_assert_int_eq(wl->steps[2].kind, GSTEP_IPI);
+    ck_assert_int_eq(wl->steps[2].to, IPI_TO_ALL);
+    ck_assert_uint_eq(wl->steps[2].every, 8);
+    ck_assert_uint_eq(wl->steps[2].handler_ns, 2000);
+    /* ebizzy */
+    wl = &sc->vms[4].wl;
+    ck_assert_uint_eq(wl->nr_steps, 5);
+    ck_assert_uint_eq(wl->steps[0].d.a_ns, 30000);
+    ck_assert_int_eq(wl->steps[1].kind, GSTEP_LOCK);
+    ck_assert_int_eq(wl->steps[2].d.kind, DIST_FIXED);
+    ck_assert_uint_eq(wl->steps[2].d.a_ns, 1000);
+    ck_assert_int_eq(wl->steps[4].kind, GSTEP_TLB_SHOOTDOWN);
+    ck_assert_int_eq(wl->steps[4].to, IPI_TO_ALL);
+    ck_assert(wl->steps[4].wait);
+    ck_assert_uint_eq(wl->steps[4].handler_ns, 3000);
+    /* kbuild */
+    wl = &sc->vms[5].wl;
+    ck_assert_uint_eq(wl->nr_steps, 6);
+    ck_assert_int_eq(wl->steps[0].d.kind, DIST_LOGNORMAL);
+    ck_assert_uint_eq(wl->steps[0].d.a_ns, 2000000);
+    ck_assert_double_eq(wl->steps[0].d.sigma, 0.0);
+    ck_assert_uint_eq(wl->steps[1].d.a_ns, 20000);
+    ck_assert_int_eq(wl->steps[2].kind, GSTEP_LOCK);
+    ck_assert_uint_eq(wl->steps[2].every, 20);
+    ck_assert_uint_eq(wl->steps[3].every, 20);
+    ck_assert_uint_eq(wl->steps[3].d.a_ns, 2000);
+    ck_assert_int_eq(wl->steps[4].kind, GSTEP_UNLOCK);
+    ck_assert_uint_eq(wl->steps[4].every, 20);
+    ck_assert_int_eq(wl->steps[5].kind, GSTEP_SLEEP);
+    ck_assert_int_eq(wl->steps[5].d.kind, DIST_EXPONENTIAL);
+    ck_assert_uint_eq(wl->steps[5].d.a_ns, 100000);
+    ck_assert_uint_eq(wl->steps[5].every, 10);
+    scenario_free(sc);
+}
+END_TEST
+
+/* A custom program with every op, every time form and lock instance mapping. */
+START_TEST(test_guest_program)
+{
+    struct scenario *sc = load_ok(VM_WL(
+        "{\"lock_kind\": \"native\", \"participants\": 3, \"spin_threshold\": 1, \"handoff_ns\": 0,"
+        " \"resched_handler_ns\": 7, \"timer_handler_ns\": 9, \"program\": ["
+        "  {\"op\": \"compute\", \"us\": 1.5, \"mode\": \"kernel\", \"comment\": \"c\"},"
+        "  {\"op\": \"lock\", \"lock\": \"a\", \"spread\": 2},"
+        "  {\"op\": \"lock\", \"lock\": \"b\", \"spread\": 3, \"every\": 5},"
+        "  {\"op\": \"compute\", \"ns\": 2.5, \"every\": 5},"
+        "  {\"op\": \"unlock\", \"every\": 5},"
+        "  {\"op\": \"unlock\"},"
+        "  {\"op\": \"lock\", \"lock\": \"a\", \"spread\": 2}, {\"op\": \"unlock\"},"
+        "  {\"op\": \"sleep\", \"dist\": {\"kind\": \"uniform\", \"min_us\": 1, \"max_us\": 2}},"
+        "  {\"op\": \"compute\", \"dist\": {\"kind\": \"exponential\", \"mean_us\": 4}},"
+        "  {\"op\": \"compute\", \"dist\": {\"kind\": \"lognormal\", \"median_us\": 5, \"sigma\": 0.5}},"
+        "  {\"op\": \"compute\", \"dist\": {\"kind\": \"fixed\", \"us\": 6}},"
+        "  {\"op\": \"ipi\", \"to\": {\"random\": 2}, \"wait\": false, \"handler_ns\": 1.5},"
+        "  {\"op\": \"ipi\", \"to\": \"random\"},"
+        "  {\"op\": \"tlb_shootdown\"},"
+        "  {\"op\": \"tlb_shootdown\", \"to\": \"next\", \"handler_us\": 1},"
+        "  {\"op\": \"barrier\", \"every\": 1000000}]}"));
+    const struct scenario_workload *wl = &sc->vms[0].wl;
+    const struct guest_step *st = wl->steps;
+
+    ck_assert_ptr_null(wl->preset);
+    ck_assert_int_eq(wl->lock_kind, LOCK_QSPINLOCK);
+    ck_assert_uint_eq(wl->participants, 3);
+    ck_assert_uint_eq(wl->spin_threshold, 1);
+    ck_assert_uint_eq(wl->handoff_ns, 0);
+    ck_assert_uint_eq(wl->resched_handler_ns, 7);
+    ck_assert_uint_eq(wl->timer_handler_ns, 9);
+    ck_assert_uint_eq(wl->nr_steps, 17);
+    ck_assert_uint_eq(wl->nr_locks, 5); /* a: 0..1, b: 2..4 */
+    ck_assert_int_eq(st[0].kind, GSTEP_COMPUTE);
+    ck_assert_int_eq(st[0].d.kind, DIST_FIXED);
+    ck_assert_uint_eq(st[0].d.a_ns, 1500);
+    ck_assert(st[0].kernel);
+    ck_assert_uint_eq(st[0].every, 1);
+    ck_assert_int_eq(st[1].kind, GSTEP_LOCK);
+    ck_assert_uint_eq(st[1].lock, 0);
+    ck_assert_uint_eq(st[1].spread, 2);
+    ck_assert_uint_eq(st[2].lock, 2);
+    ck_assert_uint_eq(st[2].spread, 3);
+    ck_assert_uint_eq(st[2].every, 5);
+    ck_assert_int_eq(st[3].kind, GSTEP_COMPUTE);
+    ck_assert_uint_eq(st[3].d.a_ns, 3); /* 2.5 ns rounds half away from zero */
+    ck_assert_uint_eq(st[3].every, 5);
+    ck_assert_int_eq(st[4].kind, GSTEP_UNLOCK);
+    ck_assert_uint_eq(st[4].every, 5);
+    ck_assert_uint_eq(st[6].lock, 0); /* "a" again: the same instances */
+    ck_assert_int_eq(st[8].kind, GSTEP_SLEEP);
+    ck_assert_int_eq(st[8].d.kind, DIST_UNIFORM);
+    ck_assert_uint_eq(st[8].d.a_ns, 1000);
+    ck_assert_uint_eq(st[8].d.b_ns, 2000);
+    ck_assert_int_eq(st[9].d.kind, DIST_EXPONENTIAL);
+    ck_assert_uint_eq(st[9].d.a_ns, 4000);
+    ck_assert(!st[9].kernel);
+    ck_assert_int_eq(st[10].d.kind, DIST_LOGNORMAL);
+    ck_assert_uint_eq(st[10].d.a_ns, 5000);
+    ck_assert_double_eq(st[10].d.sigma, 0.5);
+    ck_assert_int_eq(st[11].d.kind, DIST_FIXED);
+    ck_assert_uint_eq(st[11].d.a_ns, 6000);
+    ck_assert_int_eq(st[12].kind, GSTEP_IPI);
+    ck_assert_int_eq(st[12].to, IPI_TO_SEVERAL);
+    ck_assert_uint_eq(st[12].nr_targets, 2);
+    ck_assert(!st[12].wait);
+    ck_assert_uint_eq(st[12].handler_ns, 2);
+    ck_assert_int_eq(st[13].to, IPI_TO_RANDOM);
+    ck_assert(st[13].wait);
+    ck_assert_uint_eq(st[13].handler_ns, 2000);
+    ck_assert_int_eq(st[14].kind, GSTEP_TLB_SHOOTDOWN);
+    ck_assert_int_eq(st[14].to, IPI_TO_ALL);
+    ck_assert(st[14].wait);
+    ck_assert_uint_eq(st[14].handler_ns, 3000);
+    ck_assert_int_eq(st[15].to, IPI_TO_NEXT);
+    ck_assert_uint_eq(st[15].handler_ns, 1000);
+    ck_assert_int_eq(st[16].kind, GSTEP_BARRIER);
+    ck_assert_uint_eq(st[16].every, 1000000);
+    scenario_free(sc);
+}
+END_TEST
+
+/* Implied cgroups: appended after the declared ones, parents first, shares
+ * 1024, declared ones keep their shares; replicas get one cgroup each
+ * unless the VM names a cgroup, which they then share. */
+START_TEST(test_vm_cgroups)
+{
+    struct scenario *sc = load_ok(
+        "{\"version\": 1, \"name\": \"c\", \"duration_ms\": 1, \"host\": {\"cpus\": 4},"
+        " \"cgroups\": [{\"path\": \"/A\", \"shares\": 100}, {\"path\": \"/machine\", \"shares\": 2048},"
+        "  {\"path\": \"/machine/w\", \"shares\": 512}],"
+        " \"vms\": [{\"name\": \"v\", \"vcpus\": 2, \"count\": 3, \"workload\": {\"preset\": \"dbench\"}},"
+        "  {\"name\": \"w\", \"vcpus\": 2, \"workload\": {\"preset\": \"dbench\"}},"
+        "  {\"name\": \"x\", \"vcpus\": 2, \"count\": 2, \"cgroup\": \"/A\", \"workload\": {\"preset\": \"dbench\"}},"
+        "  {\"name\": \"y\", \"vcpus\": 8, \"pin\": \"1:1\", \"cpus\": [3, 1], \"workload\": {\"preset\": \"dbench\"}},"
+        "  {\"name\": \"z\", \"vcpus\": 1, \"cgroup\": \"/\", \"workload\": {\"preset\": \"dbench\"}}]}");
+    static const struct { const char *path; unsigned long shares; } want[] = {
+        {"/A", 100}, {"/machine", 2048}, {"/machine/w", 512}, {"/machine/v.0", 1024},
+        {"/machine/v.1", 1024}, {"/machine/v.2", 1024}, {"/machine/y", 1024},
+    };
+
+    ck_assert_uint_eq(sc->nr_cgroups, G_N_ELEMENTS(want));
+    for (unsigned int i = 0; i < G_N_ELEMENTS(want); i++) {
+        ck_assert_str_eq(sc->cgroups[i].path, want[i].path);
+        ck_assert_uint_eq(sc->cgroups[i].shares, want[i].shares);
+    }
+    ck_assert_str_eq(sc->vms[0].cgroup, "/machine/v"); /* the base of the replicas' cgroups */
+    ck_assert(sc->vms[0].cgroup_per_replica);
+    ck_assert_uint_eq(sc->vms[0].count, 3);
+    ck_assert_str_eq(sc->vms[1].cgroup, "/machine/w");
+    ck_assert(sc->vms[1].cgroup_per_replica);
+    ck_assert_str_eq(sc->vms[2].cgroup, "/A");
+    ck_assert(!sc->vms[2].cgroup_per_replica);
+    /* 1:1 pinning with more vCPUs than CPUs is allowed (pins wrap around). */
+    ck_assert_int_eq(sc->vms[3].pin, VM_PIN_1TO1);
+    ck_assert_uint_eq(cpumask_weight(&sc->vms[3].cpus), 2);
+    ck_assert(cpumask_test_cpu(1, &sc->vms[3].cpus) && cpumask_test_cpu(3, &sc->vms[3].cpus));
+    ck_assert_str_eq(sc->vms[4].cgroup, "/");
+    ck_assert(!sc->vms[4].cgroup_per_replica);
+    scenario_free(sc);
+}
+END_TEST
+
+/* The VM fields are in the hash: explicit defaults keep it, any change of a
+ * simulated value (KVM, host, policy, workload) changes it. */
+START_TEST(test_hash_vm)
+{
+#define VM_BASE(host_extra, top_extra, wl_extra)                                                   \
+    "{\"version\": 1, \"name\": \"h\", \"duration_ms\": 10, \"host\": {\"cpus\": 4" host_extra "}," \
+    top_extra " \"vms\": [{\"name\": \"v\", \"vcpus\": 4, \"workload\": {\"program\": ["           \
+    "{\"op\": \"compute\", \"us\": 1}, {\"op\": \"ipi\", \"to\": \"next\"}]" wl_extra "}}]}"
+    const char *a = VM_BASE("", "", "");
+    const char *same[] = {
+        /* everything written out, other forms of the same values */
+        "{\"version\": 1, \"name\": \"h\", \"duration_ms\": 10, \"comment\": \"x\","
+        " \"host\": {\"cpus\": 4, \"cpu_ghz\": 2.5, \"pause_cycles\": 140},"
+        " \"kvm\": {\"exit_ns\": 600, \"entry_ns\": 400, \"ctx_switch_ns\": 2000, \"ipi_latency_ns\": 1000,"
+        "  \"apicv\": \"on\", \"ple_gap\": 128, \"ple_window\": 4096, \"ple_window_grow\": 2,"
+        "  \"ple_window_shrink\": 0, \"ple_window_max\": 4294967295, \"halt_poll_ns\": 200000,"
+        "  \"halt_poll_ns_grow\": 2, \"halt_poll_ns_grow_start\": 10000, \"halt_poll_ns_shrink\": 2,"
+        "  \"pv_unhalt\": true, \"pv_send_ipi\": true, \"pv_tlb_flush\": true, \"pv_sched_yield\": true},"
+        " \"policy\": {\"yield_to\": \"mainline\", \"directed_yield\": \"mainline\","
+        "  \"vcpu_debooster_enabled\": true, \"ipi_tracking_enabled\": true, \"ipi_window_ns\": 50000000,"
+        "  \"enable_relaxed_boost\": true},"
+        " \"cgroups\": [{\"path\": \"/machine\"}, {\"path\": \"/machine/v\", \"shares\": 1024}],"
+        " \"tasks\": [],"
+        " \"vms\": [{\"name\": \"v\", \"vcpus\": 4, \"cpus\": [3, 2, 1, 0], \"pin\": \"none\", \"count\": 1,"
+        "  \"nice\": 0, \"workload\": {\"lock_kind\": \"pv\", \"participants\": 4, \"spin_threshold\": 32768,"
+        "  \"handoff_ns\": 100, \"resched_handler_ns\": 500, \"timer_handler_ns\": 1000, \"program\": ["
+        "  {\"op\": \"compute\", \"dist\": {\"kind\": \"fixed\", \"us\": 1}, \"mode\": \"user\", \"every\": 1},"
+        "  {\"op\": \"ipi\", \"to\": \"next\", \"wait\": true, \"handler_ns\": 2000, \"every\": 1}]}}]}",
+        VM_BASE("", "", ", \"comment\": \"annotated\""),
+    };
+    const char *differ[] = {
+        VM_BASE("", " \"kvm\": {\"exit_ns\": 601},", ""),
+        VM_BASE("", " \"kvm\": {\"apicv\": \"off\"},", ""),
+        VM_BASE("", " \"kvm\": {\"ple_gap\": 0},", ""),
+        VM_BASE("", " \"kvm\": {\"ple_window_max\": 4294967294},", ""),
+        VM_BASE("", " \"kvm\": {\"halt_poll_ns_grow_start\": 1},", ""),
+        VM_BASE("", " \"kvm\": {\"pv_tlb_flush\": false},", ""),
+        VM_BASE(", \"cpu_ghz\": 2.6", "", ""),
+        VM_BASE(", \"pause_cycles\": 141", "", ""),
+        VM_BASE("", " \"policy\": {\"ipi_window_ns\": 1},", ""),
+        VM_BASE("", " \"policy\": {\"enable_relaxed_boost\": false},", ""),
+        VM_BASE("", "", ", \"participants\": 3"),
+        VM_BASE("", "", ", \"lock_kind\": \"tas\""),
+        VM_BASE("", "", ", \"handoff_ns\": 101"),
+        VM_BASE("", " \"cgroups\": [{\"path\": \"/machine\", \"shares\": 1023}],", ""),
+        "{\"version\": 1, \"name\": \"h\", \"duration_ms\": 10, \"host\": {\"cpus\": 4}, \"vms\": [{\"name\": \"v\","
+        " \"vcpus\": 4, \"workload\": {\"program\": [{\"op\": \"compute\", \"us\": 1, \"mode\": \"kernel\"},"
+        " {\"op\": \"ipi\", \"to\": \"next\"}]}}]}",
+        "{\"version\": 1, \"name\": \"h\", \"duration_ms\": 10, \"host\": {\"cpus\": 4}, \"vms\": [{\"name\": \"v\","
+        " \"vcpus\": 4, \"workload\": {\"program\": [{\"op\": \"compute\", \"us\": 1},"
+        " {\"op\": \"ipi\", \"to\": \"next\", \"wait\": false}]}}]}",
+        "{\"version\": 1, \"name\": \"h\", \"duration_ms\": 10, \"host\": {\"cpus\": 4}, \"vms\": [{\"name\": \"v\","
+        " \"vcpus\": 4, \"workload\": {\"program\": [{\"op\": \"compute\", \"dist\": {\"kind\": \"exponential\", \"mean_us\": 1}},"
+        " {\"op\": \"ipi\", \"to\": \"next\"}]}}]}",
+        "{\"version\": 1, \"name\": \"h\", \"duration_ms\": 10, \"host\": {\"cpus\": 4}, \"vms\": [{\"name\": \"v\","
+        " \"vcpus\": 4, \"pin\": \"1:1\", \"workload\": {\"program\": [{\"op\": \"compute\", \"us\": 1},"
+        " {\"op\": \"ipi\", \"to\": \"next\"}]}}]}",
+        "{\"version\": 1, \"name\": \"h\", \"duration_ms\": 10, \"host\": {\"cpus\": 4}, \"vms\": [{\"name\": \"v\","
+        " \"vcpus\": 4, \"count\": 2, \"workload\": {\"program\": [{\"op\": \"compute\", \"us\": 1},"
+        " {\"op\": \"ipi\", \"to\": \"next\"}]}}]}",
+    };
+#undef VM_BASE
+    struct scenario *sa = load_ok(a);
+    u64 ha = scenario_hash(sa);
+
+    for (unsigned int i = 0; i < G_N_ELEMENTS(same); i++) {
+        struct scenario *s = load_ok(same[i]);
+
+        ck_assert_msg(scenario_hash(s) == ha, "same[%u] hashes differently", i);
+        scenario_free(s);
+    }
+    for (unsigned int i = 0; i < G_N_ELEMENTS(differ); i++) {
+        struct scenario *s = load_ok(differ[i]);
+
+        ck_assert_msg(scenario_hash(s) != ha, "differ[%u] hashes like the original", i);
+        scenario_free(s);
+    }
+    scenario_free(sa);
+}
+END_TEST
+
+/* A preset and the same program written out differ only by the preset name. */
+START_TEST(test_hash_preset_vs_program)
+{
+    struct scenario *p = load_ok(VM_WL("{\"preset\": \"dedup\"}"));
+    struct scenario *q = load_ok(VM_WL(
+        "{\"program\": [{\"op\": \"compute\", \"dist\": {\"kind\": \"exponential\", \"mean_us\": 50}},"
+        " {\"op\": \"ipi\", \"to\": \"next\", \"handler_us\": 5}]}"));
+    struct scenario *r = load_ok(VM_WL("{\"preset\": \"dedup\", \"compute_us\": 50, \"handler_us\": 5}"));
+
+    ck_assert_uint_eq(p->vms[0].wl.nr_steps, q->vms[0].wl.nr_steps);
+    ck_assert_mem_eq(p->vms[0].wl.steps, q->vms[0].wl.steps,
+                     q->vms[0].wl.nr_steps * sizeof(struct guest_step));
+    ck_assert_uint_ne(scenario_hash(p), scenario_hash(q));
+    ck_assert_uint_eq(scenario_hash(p), scenario_hash(r)); /* explicit defaults */
+    scenario_free(p);
+    scenario_free(q);
+    scenario_free(r);
+}
+END_TEST
+
 START_TEST(test_feature_names_and_profiles)
 {
     enum kernel_profile p;
@@ -477,14 +1195,31 @@ START_TEST(test_feature_names_and_profiles)
 }
 END_TEST
 
-/* Every truncation and many one-byte corruptions of a valid scenario must be
+/* Every truncation and many one-byte corruptions of valid scenarios must be
  * either loaded or rejected with an error, never crash or leak an error-less
  * NULL.  (Run under ASan/valgrind to catch memory errors too.) */
+static const char *const robust_texts[] = {
+    NULL, /* the default scenario */
+    "{\"version\": 1, \"name\": \"r\", \"duration_ms\": 1, \"host\": {\"cpus\": 2, \"cpu_ghz\": 3},"
+    " \"kvm\": {\"apicv\": \"off\", \"ple_gap\": 0}, \"policy\": {\"yield_to\": \"mainline\"},"
+    " \"cgroups\": [{\"path\": \"/machine\"}], \"tasks\": [{\"name\": \"t\", \"program\": [{\"run_us\": 1}]}],"
+    " \"vms\": [{\"name\": \"v\", \"vcpus\": 3, \"count\": 2, \"workload\": {\"participants\": 3, \"program\": ["
+    "{\"op\": \"compute\", \"dist\": {\"kind\": \"uniform\", \"min_us\": 1, \"max_us\": 9}},"
+    "{\"op\": \"lock\", \"lock\": \"a\", \"spread\": 2, \"every\": 3}, {\"op\": \"unlock\", \"every\": 3},"
+    "{\"op\": \"ipi\", \"to\": {\"random\": 2}}, {\"op\": \"tlb_shootdown\", \"handler_ns\": 9},"
+    "{\"op\": \"barrier\"}, {\"op\": \"sleep\", \"us\": 4}]}},"
+    " {\"name\": \"w\", \"vcpus\": 2, \"workload\": {\"preset\": \"kbuild\", \"sigma\": 2}}]}",
+};
+
 START_TEST(test_robustness)
 {
-    const char *text = scenario_default_json();
+    const char *text = robust_texts[_i] ? robust_texts[_i] : scenario_default_json();
     size_t len = strlen(text);
     static const char subst[] = {'0', '-', '"', '{', ']', ',', 'x', ' ', '.', '9'};
+    struct scenario *whole = scenario_load_string(text, "whole.json", NULL);
+
+    ck_assert_ptr_nonnull(whole); /* the unmutated text is valid */
+    scenario_free(whole);
 
     for (size_t cut = 0; cut < len; cut++) {
         char *t = g_strndup(text, cut);
@@ -532,8 +1267,16 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, test_default_scenario);
     tcase_add_test(tc, test_all_shipped_scenarios_load);
     tcase_add_test(tc, test_hash);
+    tcase_add_test(tc, test_vm_defaults);
+    tcase_add_test(tc, test_kvm_and_policy_overrides);
+    tcase_add_test(tc, test_preset_dbench);
+    tcase_add_test(tc, test_presets);
+    tcase_add_test(tc, test_guest_program);
+    tcase_add_test(tc, test_vm_cgroups);
+    tcase_add_test(tc, test_hash_vm);
+    tcase_add_test(tc, test_hash_preset_vs_program);
     tcase_add_test(tc, test_feature_names_and_profiles);
-    tcase_add_test(tc, test_robustness);
+    tcase_add_loop_test(tc, test_robustness, 0, G_N_ELEMENTS(robust_texts));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -16,8 +16,9 @@ bool cmd_validate(int argc, char **argv, GError **error)
     bool help_shown, ok = false;
 
     g_option_context_set_summary(ctx, "Check scenario files (format, ranges, references) and print\n"
-                                      "\"FILE: ok (N tasks, M cgroups, C cpus)\" for each; N counts\n"
-                                      "replicas. Stops at the first invalid file (exit status 2).");
+                                      "\"FILE: ok (N tasks, M cgroups, C cpus[, V VMs, P vCPUs])\" for\n"
+                                      "each; N and V count replicas, M includes the cgroups implied\n"
+                                      "by VMs. Stops at the first invalid file (exit status 2).");
     if (!cli_parse("validate", ctx, entries, &argc, &argv, &help_shown, error))
         goto out;
     if (help_shown) {
@@ -31,14 +32,21 @@ bool cmd_validate(int argc, char **argv, GError **error)
     }
     for (int i = 1; i < argc; i++) {
         struct scenario *sc = scenario_load_file(argv[i], error);
-        unsigned int nr_tasks = 0;
+        unsigned int nr_tasks = 0, nr_vms = 0, nr_vcpus = 0;
 
         if (!sc)
             goto out;
         for (unsigned int t = 0; t < sc->nr_tasks; t++)
             nr_tasks += sc->tasks[t].count;
-        printf("%s: ok (%u tasks, %u cgroups, %u cpus)\n", argv[i], nr_tasks, sc->nr_cgroups,
+        for (unsigned int v = 0; v < sc->nr_vms; v++) {
+            nr_vms += sc->vms[v].count;
+            nr_vcpus += sc->vms[v].count * sc->vms[v].vcpus;
+        }
+        printf("%s: ok (%u tasks, %u cgroups, %u cpus", argv[i], nr_tasks, sc->nr_cgroups,
                sc->host.cpus);
+        if (nr_vms)
+            printf(", %u VMs, %u vCPUs", nr_vms, nr_vcpus);
+        printf(")\n");
         scenario_free(sc);
     }
     ok = true;

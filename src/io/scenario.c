@@ -17,14 +17,25 @@
  *
  * Kernel correspondence: the "kernel" block mirrors sysctl/Kconfig knobs
  * (CONFIG_HZ, sysctl_sched_base_slice, sysctl_sched_tunable_scaling) and the
- * bits of kernel/sched/features.h; see include/vsched/scenario.h.
+ * bits of kernel/sched/features.h; the "kvm" block mirrors the module
+ * parameters of kvm.ko / kvm-intel.ko (ple_gap, ple_window*, halt_poll_ns*)
+ * and the KVM_FEATURE_PV_* CPUID bits; see include/vsched/scenario.h.
+ *
+ * VM workloads are either a "program" of guest steps or a "preset", which
+ * this file expands into such a program (presets[] below is the one table
+ * of preset names, parameters, defaults and programs; scenarios/README.md
+ * documents it).  Either way the program then goes through the same checks,
+ * so the guest model never meets an unbalanced lock or a deadlocking barrier.
  */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "vsched/guest.h"
+#include "vsched/policy.h"
 #include "vsched/scenario.h"
 
 G_DEFINE_QUARK(vsched-scenario-error-quark, vsched_scenario_error)
@@ -43,6 +54,30 @@ G_DEFINE_QUARK(vsched-scenario-error-quark, vsched_scenario_error)
 #define DEFAULT_BASE_SLICE_NS 700000ULL    /* normalized_sysctl_sched_base_slice */
 #define DEFAULT_TIMER_SLACK_NS 50000ULL    /* init_task.timer_slack_ns */
 #define DEFAULT_BALANCE_INTERVAL_NS (32 * NSEC_PER_MSEC)
+#define DEFAULT_CPU_GHZ 2.5                /* TSC rate of a typical 2-socket server part */
+#define MAX_CPU_GHZ 10.0
+#define DEFAULT_PAUSE_CYCLES 140           /* PAUSE latency, Skylake-SP and later */
+#define MAX_PAUSE_CYCLES 10000
+
+/* VMs and their workloads (docs/scenario-format.md, "vms"). */
+#define VM_MAX_COUNT 64
+#define KVM_MAX_COST_NS 10000000LL         /* 10 ms: the bound of every "kvm" cost */
+#define WL_MAX_EVERY 1000000
+#define WL_MAX_SPREAD 64
+#define WL_MAX_LOCK_DEPTH 8                /* the guest's stack of held locks: */
+G_STATIC_ASSERT(G_N_ELEMENTS(((struct guest_cpu *)NULL)->held) == WL_MAX_LOCK_DEPTH);
+#define WL_MAX_SIGMA 5.0
+#define DEFAULT_SPIN_THRESHOLD 32768       /* SPIN_THRESHOLD (1 << 15), arch/x86/include/asm/spinlock.h */
+#define MAX_SPIN_THRESHOLD (1LL << 30)
+#define DEFAULT_HANDOFF_NS 100
+#define MAX_HANDOFF_NS 1000000
+#define DEFAULT_RESCHED_HANDLER_NS 500
+#define DEFAULT_TIMER_HANDLER_NS 1000
+#define MAX_HANDLER_NS 10000000
+#define DEFAULT_IPI_HANDLER_NS 2000
+#define DEFAULT_TLB_HANDLER_NS 3000
+#define DEFAULT_IPI_WINDOW_NS 50000000ULL  /* 50 ms */
+#define MAX_IPI_WINDOW_NS 10000000000LL    /* 10 s */
 
 /* ------------------------------------------------------------------------ */
 /* names and defaults                                                       */
@@ -109,28 +144,65 @@ static const char *const scaling_names[] = {
     [SCALING_LINEAR] = "linear",
 };
 
+static const char *const apicv_names[] = {
+    [APICV_OFF] = "off",
+    [APICV_ON] = "on",
+    [APICV_IPIV] = "ipiv",
+};
+
+static const char *const lock_kind_names[] = {
+    [LOCK_PV_QSPINLOCK] = "pv",
+    [LOCK_QSPINLOCK] = "native",
+    [LOCK_TAS] = "tas",
+};
+
+static const char *const pin_names[] = {
+    [VM_PIN_NONE] = "none",
+    [VM_PIN_1TO1] = "1:1",
+};
+
+static const char *const dist_kind_names[] = {
+    [DIST_FIXED] = "fixed",
+    [DIST_UNIFORM] = "uniform",
+    [DIST_EXPONENTIAL] = "exponential",
+    [DIST_LOGNORMAL] = "lognormal",
+};
+
+/* The "op" of a workload step. */
+static const char *const gstep_names[] = {
+    [GSTEP_COMPUTE] = "compute",
+    [GSTEP_LOCK] = "lock",
+    [GSTEP_UNLOCK] = "unlock",
+    [GSTEP_IPI] = "ipi",
+    [GSTEP_TLB_SHOOTDOWN] = "tlb_shootdown",
+    [GSTEP_BARRIER] = "barrier",
+    [GSTEP_SLEEP] = "sleep",
+};
+
+/* Canonical-form names of enum ipi_dest ("several" is {"random": N}). */
+static const char *const ipi_dest_names[] = {
+    [IPI_TO_NEXT] = "next",
+    [IPI_TO_RANDOM] = "random",
+    [IPI_TO_SEVERAL] = "several",
+    [IPI_TO_ALL] = "all",
+};
+
 /* ------------------------------------------------------------------------ */
 /* the embedded default scenario                                           */
 
 static const char default_json[] =
     "{\n"
     "  \"version\": 1,\n"
-    "  \"name\": \"default\",\n"
-    "  \"description\": \"Foundation default: two cgroups (/A shares 1024, /B shares 256)"
-    " sharing 2 CPUs with unpinned tasks, plus a periodic sleeper and a yielder.\",\n"
+    "  \"name\": \"default-2vm-dbench\",\n"
+    "  \"description\": \"two 16-vCPU VMs running dbench on 16 host CPUs (2x overcommit),"
+    " the setting of the series' cover letter\",\n"
     "  \"seed\": 1,\n"
-    "  \"duration_ms\": 2000,\n"
+    "  \"duration_ms\": 1000,\n"
     "  \"kernel\": {\"profile\": \"6.18\", \"hz\": 250},\n"
-    "  \"host\": {\"cpus\": 2},\n"
-    "  \"cgroups\": [\n"
-    "    {\"path\": \"/A\", \"shares\": 1024},\n"
-    "    {\"path\": \"/B\", \"shares\": 256}\n"
-    "  ],\n"
-    "  \"tasks\": [\n"
-    "    {\"name\": \"a\", \"cgroup\": \"/A\", \"program\": [{\"run_us\": 1000000}]},\n"
-    "    {\"name\": \"b\", \"cgroup\": \"/B\", \"count\": 2, \"program\": [{\"run_us\": 1000000}]},\n"
-    "    {\"name\": \"d\", \"program\": [{\"run_us\": 3000}, {\"sleep_us\": 1000}]},\n"
-    "    {\"name\": \"y\", \"program\": [{\"run_us\": 5.6}, {\"yield\": true}]}\n"
+    "  \"host\": {\"cpus\": 16},\n"
+    "  \"vms\": [\n"
+    "    {\"name\": \"vm0\", \"vcpus\": 16, \"pin\": \"none\", \"workload\": {\"preset\": \"dbench\"}},\n"
+    "    {\"name\": \"vm1\", \"vcpus\": 16, \"pin\": \"none\", \"workload\": {\"preset\": \"dbench\"}}\n"
     "  ]\n"
     "}\n";
 
@@ -432,6 +504,87 @@ static bool get_ns(struct loader *ld, json_t *obj, const char *key, bool require
     return ok;
 }
 
+/* '"a", "b", "c"' from @names[0..@n) (newly allocated). */
+static char *quoted_list(const char *const *names, unsigned int n)
+{
+    GString *list = g_string_new(NULL);
+
+    for (unsigned int i = 0; i < n; i++)
+        g_string_append_printf(list, "%s\"%s\"", i ? ", " : "", names[i]);
+    return g_string_free(list, FALSE);
+}
+
+/* Fail at the current path with "expected one of LIST, got ..." for @v. */
+static void fail_choice(struct loader *ld, const char *const *names, unsigned int n,
+                        const json_t *v)
+{
+    char *list = quoted_list(names, n);
+
+    if (json_is_string(v)) {
+        char *esc = g_strescape(json_string_value(v), NULL);
+
+        fail(ld, "expected one of %s, got \"%s\"", list, esc);
+        g_free(esc);
+    } else {
+        fail(ld, "expected one of %s, got %s", list, json_type_name(v));
+    }
+    g_free(list);
+}
+
+/* String member that must be one of @names[0..@n); *@out is its index, @def
+ * when absent. */
+static bool get_choice(struct loader *ld, json_t *obj, const char *key, const char *const *names,
+                       unsigned int n, unsigned int def, unsigned int *out)
+{
+    json_t *v = json_object_get(obj, key);
+    gsize old;
+
+    if (!v) {
+        *out = def;
+        return true;
+    }
+    for (unsigned int i = 0; i < n; i++) {
+        if (json_is_string(v) && strcmp(json_string_value(v), names[i]) == 0) {
+            *out = i;
+            return true;
+        }
+    }
+    old = path_push_key(ld, key);
+    fail_choice(ld, names, n, v);
+    path_pop(ld, old);
+    return false;
+}
+
+/* Number member in [min, max] ((min, max] if @min_open); @def when absent. */
+static bool get_real(struct loader *ld, json_t *obj, const char *key, bool required, double min,
+                     bool min_open, double max, double def, double *out)
+{
+    json_t *v;
+    double x;
+
+    if (!get_member(ld, obj, key, required, &v))
+        return false;
+    if (!v) {
+        *out = def;
+        return true;
+    }
+    x = json_is_number(v) ? json_number_value(v) : NAN;
+    if (!isfinite(x) || (min_open ? !(x > min) : !(x >= min)) || !(x <= max)) {
+        gsize old = path_push_key(ld, key);
+        char *what = g_strdup_printf("a number in %c%g, %g]", min_open ? '(' : '[', min, max);
+
+        if (json_is_number(v))
+            fail_expected(ld, what, v);
+        else
+            fail(ld, "expected %s, got %s", what, json_type_name(v));
+        g_free(what);
+        path_pop(ld, old);
+        return false;
+    }
+    *out = x;
+    return true;
+}
+
 /* ------------------------------------------------------------------------ */
 /* sections                                                                 */
 
@@ -550,9 +703,13 @@ out:
     return ok;
 }
 
-static bool load_host(struct loader *ld, json_t *root, struct scenario_host *h)
+/* "host": fills sc->host and the host-wide KVM figures sc->cpu_ghz and
+ * sc->pause_cycles. */
+static bool load_host(struct loader *ld, json_t *root, struct scenario *sc)
 {
-    static const char *const keys[] = {"cpus", "balance_interval_ms", "newidle_balance", NULL};
+    static const char *const keys[] = {"cpus",    "balance_interval_ms", "newidle_balance",
+                                       "cpu_ghz", "pause_cycles",        NULL};
+    struct scenario_host *h = &sc->host;
     json_t *obj;
     long long n;
     gsize old;
@@ -571,8 +728,214 @@ static bool load_host(struct loader *ld, json_t *root, struct scenario_host *h)
         goto out;
     if (!get_bool(ld, obj, "newidle_balance", true, &h->newidle_balance))
         goto out;
+    if (!get_real(ld, obj, "cpu_ghz", false, 0, true, MAX_CPU_GHZ, DEFAULT_CPU_GHZ, &sc->cpu_ghz))
+        goto out;
+    if (!get_int(ld, obj, "pause_cycles", false, 1, MAX_PAUSE_CYCLES, DEFAULT_PAUSE_CYCLES, &n))
+        goto out;
+    sc->pause_cycles = (u32)n;
     ok = true;
 out:
+    path_pop(ld, old);
+    return ok;
+}
+
+/*
+ * The integer keys of "kvm": name, where in struct scenario_kvm, range and
+ * default.  Defaults: ple_* are the kvm-intel.ko module parameter defaults
+ * (KVM_DEFAULT_PLE_GAP, KVM_VMX_DEFAULT_PLE_WINDOW, KVM_DEFAULT_PLE_WINDOW_GROW,
+ * KVM_DEFAULT_PLE_WINDOW_SHRINK, KVM_VMX_DEFAULT_PLE_WINDOW_MAX), halt_poll_*
+ * those of kvm.ko on x86 (KVM_HALT_POLL_NS_DEFAULT and virt/kvm/kvm_main.c);
+ * the costs are order-of-magnitude figures for a current Intel server.
+ */
+struct kvm_int_key {
+    const char *key;
+    size_t off;                   /* offsetof(struct scenario_kvm, ...) */
+    bool is_u64;                  /* u64 field, else u32 */
+    long long min, max, def;
+};
+
+#define KVM_U64(f, min, max, def) {#f, offsetof(struct scenario_kvm, f), true, min, max, def}
+#define KVM_U32(f, min, max, def) {#f, offsetof(struct scenario_kvm, f), false, min, max, def}
+static const struct kvm_int_key kvm_int_keys[] = {
+    KVM_U64(exit_ns, 0, KVM_MAX_COST_NS, 600),
+    KVM_U64(entry_ns, 0, KVM_MAX_COST_NS, 400),
+    KVM_U64(ctx_switch_ns, 0, KVM_MAX_COST_NS, 2000),
+    KVM_U64(ipi_latency_ns, 0, KVM_MAX_COST_NS, 1000),
+    KVM_U32(ple_gap, 0, UINT32_MAX, 128),
+    KVM_U32(ple_window, 0, UINT32_MAX, 4096),
+    KVM_U32(ple_window_grow, 0, UINT32_MAX, 2),
+    KVM_U32(ple_window_shrink, 0, UINT32_MAX, 0),
+    KVM_U32(ple_window_max, 0, UINT32_MAX, UINT32_MAX),
+    KVM_U64(halt_poll_ns, 0, UINT32_MAX, 200000),
+    KVM_U32(halt_poll_ns_grow, 0, UINT32_MAX, 2),
+    KVM_U64(halt_poll_ns_grow_start, 0, UINT32_MAX, 10000),
+    KVM_U32(halt_poll_ns_shrink, 0, UINT32_MAX, 2),
+};
+#undef KVM_U64
+#undef KVM_U32
+
+/* The boolean keys of "kvm" (KVM_FEATURE_PV_* bits offered to guests), all
+ * default true as with a current QEMU "-cpu host". */
+struct kvm_bool_key {
+    const char *key;
+    size_t off;
+};
+
+#define KVM_BOOL(f) {#f, offsetof(struct scenario_kvm, f)}
+static const struct kvm_bool_key kvm_bool_keys[] = {
+    KVM_BOOL(pv_unhalt),
+    KVM_BOOL(pv_send_ipi),
+    KVM_BOOL(pv_tlb_flush),
+    KVM_BOOL(pv_sched_yield),
+};
+#undef KVM_BOOL
+
+static void kvm_int_set(struct scenario_kvm *k, const struct kvm_int_key *d, long long v)
+{
+    char *field = (char *)k + d->off;
+
+    if (d->is_u64)
+        *(u64 *)(void *)field = (u64)v;
+    else
+        *(u32 *)(void *)field = (u32)v;
+}
+
+static bool load_kvm(struct loader *ld, json_t *root, struct scenario_kvm *k)
+{
+    /* In the order of docs/scenario-format.md (error messages list them). */
+    static const char *const keys[] = {
+        "exit_ns",        "entry_ns",          "ctx_switch_ns",
+        "ipi_latency_ns", "apicv",             "ple_gap",
+        "ple_window",     "ple_window_grow",   "ple_window_shrink",
+        "ple_window_max", "halt_poll_ns",      "halt_poll_ns_grow",
+        "halt_poll_ns_grow_start",             "halt_poll_ns_shrink",
+        "pv_unhalt",      "pv_send_ipi",       "pv_tlb_flush",
+        "pv_sched_yield", NULL};
+    json_t *obj = json_object_get(root, "kvm");
+    unsigned int apicv;
+    gsize old;
+    bool ok = false;
+
+    for (unsigned int i = 0; i < G_N_ELEMENTS(kvm_int_keys); i++)
+        kvm_int_set(k, &kvm_int_keys[i], kvm_int_keys[i].def);
+    for (unsigned int i = 0; i < G_N_ELEMENTS(kvm_bool_keys); i++)
+        *(bool *)(void *)((char *)k + kvm_bool_keys[i].off) = true;
+    k->apicv = APICV_ON;
+    if (!obj)
+        return true;
+
+    old = path_push_key(ld, "kvm");
+    if (!expect_object(ld, obj) || !check_keys(ld, obj, keys))
+        goto out;
+    for (unsigned int i = 0; i < G_N_ELEMENTS(kvm_int_keys); i++) {
+        const struct kvm_int_key *d = &kvm_int_keys[i];
+        long long n;
+
+        if (!get_int(ld, obj, d->key, false, d->min, d->max, d->def, &n))
+            goto out;
+        kvm_int_set(k, d, n);
+    }
+    if (!get_choice(ld, obj, "apicv", apicv_names, G_N_ELEMENTS(apicv_names), APICV_ON, &apicv))
+        goto out;
+    k->apicv = (enum apicv_mode)apicv;
+    for (unsigned int i = 0; i < G_N_ELEMENTS(kvm_bool_keys); i++) {
+        bool *b = (bool *)(void *)((char *)k + kvm_bool_keys[i].off);
+
+        if (!get_bool(ld, obj, kvm_bool_keys[i].key, true, b))
+            goto out;
+    }
+    ok = true;
+out:
+    path_pop(ld, old);
+    return ok;
+}
+
+/* A policy name member checked against a registry; NULL (the default) when
+ * absent.  @names lists the registry for the error message. */
+static bool get_policy_name(struct loader *ld, json_t *obj, const char *key,
+                            bool (*found)(const char *), const char *const *names, unsigned int n,
+                            char **out)
+{
+    char *list, *esc;
+    gsize old;
+
+    if (!get_string(ld, obj, key, false, NULL, out))
+        return false;
+    if (!*out || found(*out))
+        return true;
+    list = quoted_list(names, n);
+    esc = g_strescape(*out, NULL);
+    old = path_push_key(ld, key);
+    fail(ld, "unknown %s policy \"%s\" (expected one of %s)", key, esc, list);
+    path_pop(ld, old);
+    g_free(esc);
+    g_free(list);
+    return false;
+}
+
+static bool yield_to_known(const char *name)
+{
+    return yield_to_policy_find(name) != NULL;
+}
+
+static bool dy_known(const char *name)
+{
+    return dy_policy_find(name) != NULL;
+}
+
+static bool load_policy(struct loader *ld, json_t *root, struct scenario_policy *pol)
+{
+    static const char *const keys[] = {"yield_to",
+                                       "directed_yield",
+                                       "vcpu_debooster_enabled",
+                                       "ipi_tracking_enabled",
+                                       "ipi_window_ns",
+                                       "enable_relaxed_boost",
+                                       NULL};
+    json_t *obj = json_object_get(root, "policy");
+    GPtrArray *yt_names = g_ptr_array_new(), *dy_names = g_ptr_array_new();
+    long long n;
+    gsize old;
+    bool ok = false;
+
+    pol->yield_to = NULL;
+    pol->directed_yield = NULL;
+    pol->vcpu_debooster_enabled = true;
+    pol->ipi_tracking_enabled = true;
+    pol->ipi_window_ns = DEFAULT_IPI_WINDOW_NS;
+    pol->enable_relaxed_boost = true;
+    if (!obj) {
+        g_ptr_array_free(yt_names, TRUE);
+        g_ptr_array_free(dy_names, TRUE);
+        return true;
+    }
+    for (unsigned int i = 0; yield_to_policies[i]; i++)
+        g_ptr_array_add(yt_names, (gpointer)yield_to_policies[i]->name);
+    for (unsigned int i = 0; dy_policies[i]; i++)
+        g_ptr_array_add(dy_names, (gpointer)dy_policies[i]->name);
+
+    old = path_push_key(ld, "policy");
+    if (!expect_object(ld, obj) || !check_keys(ld, obj, keys))
+        goto out;
+    if (!get_policy_name(ld, obj, "yield_to", yield_to_known,
+                         (const char *const *)yt_names->pdata, yt_names->len, &pol->yield_to) ||
+        !get_policy_name(ld, obj, "directed_yield", dy_known,
+                         (const char *const *)dy_names->pdata, dy_names->len,
+                         &pol->directed_yield))
+        goto out;
+    if (!get_bool(ld, obj, "vcpu_debooster_enabled", true, &pol->vcpu_debooster_enabled) ||
+        !get_bool(ld, obj, "ipi_tracking_enabled", true, &pol->ipi_tracking_enabled))
+        goto out;
+    if (!get_int(ld, obj, "ipi_window_ns", false, 1, MAX_IPI_WINDOW_NS,
+                 (long long)DEFAULT_IPI_WINDOW_NS, &n))
+        goto out;
+    pol->ipi_window_ns = (u64)n;
+    if (!get_bool(ld, obj, "enable_relaxed_boost", true, &pol->enable_relaxed_boost))
+        goto out;
+    ok = true;
+out:
+    g_ptr_array_free(yt_names, TRUE);
+    g_ptr_array_free(dy_names, TRUE);
     path_pop(ld, old);
     return ok;
 }
@@ -810,56 +1173,71 @@ out:
 }
 
 /*
- * Record the names task @t (tasks[@idx]) will have in the simulation in
- * @names (name -> GINT_TO_POINTER(idx + 1)) and fail on a clash.
+ * Record the names a task or VM (@what: "task" or "VM") called @name with
+ * @count replicas will have in the simulation in @names (name -> owner, e.g.
+ * "tasks[2]", owned by the table) and fail on a clash.  Tasks and VMs share
+ * one namespace: results list vCPU threads by VM name.
  */
-static bool claim_task_names(struct loader *ld, const struct scenario_task *t, size_t idx,
-                             GHashTable *names)
+static bool claim_names(struct loader *ld, const char *what, const char *name,
+                        unsigned int count, const char *owner, GHashTable *names)
 {
-    for (unsigned int r = 0; r < t->count; r++) {
-        char *n = t->count > 1 ? g_strdup_printf("%s.%u", t->name, r) : g_strdup(t->name);
-        gpointer other = g_hash_table_lookup(names, n);
+    for (unsigned int r = 0; r < count; r++) {
+        char *n = count > 1 ? g_strdup_printf("%s.%u", name, r) : g_strdup(name);
+        const char *other = g_hash_table_lookup(names, n);
 
         if (other) {
             gsize old = path_push_key(ld, "name");
 
-            if (t->count > 1)
-                fail(ld, "task name \"%s\" (replica %u of \"%s\", count %u) clashes with a task "
-                     "of tasks[%d]", n, r, t->name, t->count, GPOINTER_TO_INT(other) - 1);
+            if (count > 1)
+                fail(ld, "%s name \"%s\" (replica %u of \"%s\", count %u) clashes with a %s of %s",
+                     what, n, r, name, count, g_str_has_prefix(other, "tasks") ? "task" : "VM",
+                     other);
             else
-                fail(ld, "duplicate task name \"%s\" (also used by tasks[%d])", n,
-                     GPOINTER_TO_INT(other) - 1);
+                fail(ld, "duplicate %s name \"%s\" (also used by %s)", what, n, other);
             path_pop(ld, old);
             g_free(n);
             return false;
         }
-        g_hash_table_insert(names, n, GINT_TO_POINTER((int)idx + 1));
+        g_hash_table_insert(names, n, g_strdup(owner));
     }
     return true;
 }
 
-static bool load_tasks(struct loader *ld, json_t *root, struct scenario *sc, GHashTable *cgroups)
+/*
+ * "tasks".  @need_tasks: the scenario has no VMs, so at least one task is
+ * required; otherwise "tasks" may be absent or empty.
+ */
+static bool load_tasks(struct loader *ld, json_t *root, struct scenario *sc, GHashTable *cgroups,
+                       GHashTable *names, bool need_tasks)
 {
     static const char *const keys[] = {"name", "cgroup", "nice", "count", "cpus", "program",
                                        NULL};
-    GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    json_t *arr;
+    json_t *arr = json_object_get(root, "tasks");
     gsize old;
     bool ok = false;
 
-    if (!get_member(ld, root, "tasks", true, &arr)) {
-        g_hash_table_destroy(names);
+    if (!arr) {
+        if (!need_tasks)
+            return true;
+        fail(ld, "missing required key \"tasks\" (a scenario needs at least one task or VM; "
+             "\"tasks\" may be left out when \"vms\" is non-empty)");
         return false;
     }
     old = path_push_key(ld, "tasks");
-    if (!json_is_array(arr) || json_array_size(arr) == 0) {
+    if (!json_is_array(arr) || (json_array_size(arr) == 0 && need_tasks)) {
         if (json_is_array(arr))
-            fail(ld, "expected a non-empty array of tasks, got an empty array");
+            fail(ld, "expected a non-empty array of tasks (a scenario needs at least one task "
+                 "or VM), got an empty array");
         else
-            fail(ld, "expected a non-empty array of tasks, got %s", json_type_name(arr));
+            fail(ld, "expected a%s array of tasks, got %s", need_tasks ? " non-empty" : "n",
+                 json_type_name(arr));
         goto out;
     }
     sc->nr_tasks = (unsigned int)json_array_size(arr);
+    if (!sc->nr_tasks) {
+        ok = true;
+        goto out;
+    }
     sc->tasks = g_new0(struct scenario_task, sc->nr_tasks);
     for (size_t i = 0; i < json_array_size(arr); i++) {
         struct scenario_task *t = &sc->tasks[i];
@@ -901,13 +1279,997 @@ static bool load_tasks(struct loader *ld, json_t *root, struct scenario *sc, GHa
             goto out;
         if (!load_program(ld, obj, t))
             goto out;
-        if (!claim_task_names(ld, t, i, names))
+        if (!claim_names(ld, "task", t->name, t->count, ld->path->str, names))
             goto out;
         path_pop(ld, o2);
     }
     ok = true;
 out:
-    g_hash_table_destroy(names);
+    path_pop(ld, old);
+    return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* VM workloads: programs, presets, checks                                  */
+
+/* A lock name of a program: its instances are first .. first + spread - 1. */
+struct wl_lock {
+    unsigned int first;
+    unsigned int spread;
+    size_t step;                  /* index of the step that introduced the name */
+};
+
+/* A workload program under construction. */
+struct wl_builder {
+    GArray *steps;                /* of struct guest_step; NULL once handed over */
+    GHashTable *locks;            /* lock name (owned) -> struct wl_lock (owned) */
+    unsigned int nr_locks;        /* lock instances handed out so far */
+};
+
+static void wlb_init(struct wl_builder *b)
+{
+    b->steps = g_array_new(FALSE, TRUE, sizeof(struct guest_step));
+    b->locks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    b->nr_locks = 0;
+}
+
+static void wlb_destroy(struct wl_builder *b)
+{
+    if (b->steps)
+        g_array_free(b->steps, TRUE);
+    g_hash_table_destroy(b->locks);
+}
+
+/* Append a zeroed step of @kind; the pointer is valid until the next append. */
+static struct guest_step *wlb_add(struct wl_builder *b, enum guest_step_kind kind,
+                                  unsigned int every)
+{
+    struct guest_step st = {.kind = kind, .every = every};
+
+    g_array_append_val(b->steps, st);
+    return &g_array_index(b->steps, struct guest_step, b->steps->len - 1);
+}
+
+/*
+ * The first instance of lock @name with @spread instances, allocating them
+ * on first use.  Returns NULL, or what is wrong (newly allocated).
+ */
+static char *wlb_lock_instances(struct wl_builder *b, const char *name, unsigned int spread,
+                                unsigned int *first)
+{
+    struct wl_lock *l = g_hash_table_lookup(b->locks, name);
+
+    if (l) {
+        if (l->spread != spread) {
+            char *esc = g_strescape(name, NULL);
+            char *msg = g_strdup_printf("lock \"%s\" has spread %u here but spread %u at "
+                                        "program[%zu] (every use of a lock name must give the "
+                                        "same spread)", esc, spread, l->spread, l->step);
+
+            g_free(esc);
+            return msg;
+        }
+        *first = l->first;
+        return NULL;
+    }
+    if (b->nr_locks + spread > VSCHED_MAX_LOCKS) {
+        char *esc = g_strescape(name, NULL);
+        char *msg = g_strdup_printf("too many lock instances: lock \"%s\" (spread %u) would bring "
+                                    "the program to %u (at most %u)", esc, spread,
+                                    b->nr_locks + spread, VSCHED_MAX_LOCKS);
+
+        g_free(esc);
+        return msg;
+    }
+    l = g_new(struct wl_lock, 1);
+    l->first = b->nr_locks;
+    l->spread = spread;
+    l->step = b->steps->len;
+    g_hash_table_insert(b->locks, g_strdup(name), l);
+    b->nr_locks += spread;
+    *first = l->first;
+    return NULL;
+}
+
+/* ---- step constructors for the presets ---- */
+
+static u64 us_to_ns(double us)
+{
+    return (u64)round(us * 1e3);
+}
+
+static struct dist dist_fixed_us(double us)
+{
+    return (struct dist){.kind = DIST_FIXED, .a_ns = us_to_ns(us)};
+}
+
+static struct dist dist_exp_us(double mean_us)
+{
+    return (struct dist){.kind = DIST_EXPONENTIAL, .a_ns = us_to_ns(mean_us)};
+}
+
+static struct dist dist_lognormal_us(double median_us, double sigma)
+{
+    return (struct dist){.kind = DIST_LOGNORMAL, .a_ns = us_to_ns(median_us), .sigma = sigma};
+}
+
+static void emit_compute(struct wl_builder *b, struct dist d, bool kernel, unsigned int every)
+{
+    struct guest_step *st = wlb_add(b, GSTEP_COMPUTE, every);
+
+    st->d = d;
+    st->kernel = kernel;
+}
+
+static void emit_sleep(struct wl_builder *b, struct dist d, unsigned int every)
+{
+    wlb_add(b, GSTEP_SLEEP, every)->d = d;
+}
+
+static void emit_lock(struct wl_builder *b, const char *name, unsigned int spread,
+                      unsigned int every)
+{
+    unsigned int first = 0;
+    char *problem = wlb_lock_instances(b, name, spread, &first);
+    struct guest_step *st;
+
+    SIM_BUG_ON(problem != NULL); /* presets use one name each, spread <= WL_MAX_SPREAD */
+    st = wlb_add(b, GSTEP_LOCK, every);
+    st->lock = first;
+    st->spread = spread;
+}
+
+static void emit_unlock(struct wl_builder *b, unsigned int every)
+{
+    wlb_add(b, GSTEP_UNLOCK, every);
+}
+
+static void emit_ipi(struct wl_builder *b, enum ipi_dest to, bool wait, double handler_us,
+                     unsigned int every)
+{
+    struct guest_step *st = wlb_add(b, GSTEP_IPI, every);
+
+    st->to = to;
+    st->wait = wait;
+    st->handler_ns = us_to_ns(handler_us);
+}
+
+static void emit_tlb_shootdown(struct wl_builder *b, enum ipi_dest to, double handler_us,
+                               unsigned int every)
+{
+    struct guest_step *st = wlb_add(b, GSTEP_TLB_SHOOTDOWN, every);
+
+    st->to = to;
+    st->wait = true; /* flush_tlb_multi() always waits */
+    st->handler_ns = us_to_ns(handler_us);
+}
+
+static void emit_barrier(struct wl_builder *b, unsigned int every)
+{
+    wlb_add(b, GSTEP_BARRIER, every);
+}
+
+/* ---- presets ----
+ * Each builder gets the parameter values in the order of its row in
+ * presets[] (times in us).  scenarios/README.md explains what each imitates. */
+
+static void build_pingpong(struct wl_builder *b, const double *p)
+{
+    /* cs_us, gap_us */
+    emit_lock(b, "ball", 1, 1);
+    emit_compute(b, dist_fixed_us(p[0]), true, 1);
+    emit_unlock(b, 1);
+    emit_compute(b, dist_fixed_us(p[1]), true, 1);
+}
+
+static void build_dbench(struct wl_builder *b, const double *p)
+{
+    /* compute_us, kernel_us, cs_us, locks */
+    emit_compute(b, dist_exp_us(p[0]), false, 1);
+    emit_compute(b, dist_exp_us(p[1]), true, 1);
+    emit_lock(b, "meta", (unsigned int)p[3], 1);
+    emit_compute(b, dist_exp_us(p[2]), true, 1);
+    emit_unlock(b, 1);
+}
+
+static void build_dedup(struct wl_builder *b, const double *p)
+{
+    /* compute_us, handler_us */
+    emit_compute(b, dist_exp_us(p[0]), false, 1);
+    emit_ipi(b, IPI_TO_NEXT, true, p[1], 1);
+}
+
+static void build_vips(struct wl_builder *b, const double *p)
+{
+    /* compute_us, sigma, ipi_every, handler_us */
+    emit_compute(b, dist_lognormal_us(p[0], p[1]), false, 1);
+    emit_barrier(b, 1);
+    emit_ipi(b, IPI_TO_ALL, true, p[3], (unsigned int)p[2]);
+}
+
+static void build_ebizzy(struct wl_builder *b, const double *p)
+{
+    /* compute_us, cs_us, handler_us */
+    emit_compute(b, dist_exp_us(p[0]), false, 1);
+    emit_lock(b, "mm", 1, 1);
+    emit_compute(b, dist_fixed_us(p[1]), true, 1);
+    emit_unlock(b, 1);
+    emit_tlb_shootdown(b, IPI_TO_ALL, p[2], 1);
+}
+
+static void build_kbuild(struct wl_builder *b, const double *p)
+{
+    /* compute_us, sigma, kernel_us, lock_every, cs_us, sleep_every, sleep_us */
+    unsigned int lock_every = (unsigned int)p[3];
+
+    emit_compute(b, dist_lognormal_us(p[0], p[1]), false, 1);
+    emit_compute(b, dist_exp_us(p[2]), true, 1);
+    emit_lock(b, "fs", 1, lock_every);
+    emit_compute(b, dist_fixed_us(p[4]), true, lock_every);
+    emit_unlock(b, lock_every);
+    emit_sleep(b, dist_exp_us(p[6]), (unsigned int)p[5]);
+}
+
+enum preset_param_kind {
+    PP_US,                        /* a time in us: number >= 0, fractional allowed */
+    PP_INT,                       /* an integer in [min, max] */
+    PP_REAL,                      /* a number in [min, max] */
+};
+
+struct preset_param {
+    const char *name;             /* JSON key beside "preset" */
+    enum preset_param_kind kind;
+    double def;
+    double min, max;              /* PP_INT, PP_REAL */
+};
+
+#define PRESET_MAX_PARAMS 7
+
+struct preset {
+    const char *name;
+    unsigned int participants;    /* default participants (capped at vcpus); 0 = all vCPUs */
+    struct preset_param params[PRESET_MAX_PARAMS + 1]; /* ends at a NULL name */
+    void (*build)(struct wl_builder *b, const double *p);
+};
+
+/* The presets: names, parameters with defaults, programs (the builders above).
+ * Keep scenarios/README.md in step with this table. */
+#define P_US(name, def) {name, PP_US, def, 0, 0}
+#define P_INT(name, def, min, max) {name, PP_INT, def, min, max}
+#define P_REAL(name, def, min, max) {name, PP_REAL, def, min, max}
+static const struct preset presets[] = {
+    {"pingpong", 2,
+     {P_US("cs_us", 2), P_US("gap_us", 1)},
+     build_pingpong},
+    {"dbench", 0,
+     {P_US("compute_us", 10), P_US("kernel_us", 2), P_US("cs_us", 1),
+      P_INT("locks", 4, 1, WL_MAX_SPREAD)},
+     build_dbench},
+    {"dedup", 0,
+     {P_US("compute_us", 50), P_US("handler_us", 5)},
+     build_dedup},
+    {"vips", 0,
+     {P_US("compute_us", 500), P_REAL("sigma", 0.3, 0, WL_MAX_SIGMA),
+      P_INT("ipi_every", 4, 1, WL_MAX_EVERY), P_US("handler_us", 2)},
+     build_vips},
+    {"ebizzy", 0,
+     {P_US("compute_us", 30), P_US("cs_us", 1), P_US("handler_us", 3)},
+     build_ebizzy},
+    {"kbuild", 0,
+     {P_US("compute_us", 2000), P_REAL("sigma", 1.0, 0, WL_MAX_SIGMA),
+      P_US("kernel_us", 20), P_INT("lock_every", 20, 1, WL_MAX_EVERY),
+      P_US("cs_us", 2), P_INT("sleep_every", 10, 1, WL_MAX_EVERY),
+      P_US("sleep_us", 100)},
+     build_kbuild},
+};
+#undef P_US
+#undef P_INT
+#undef P_REAL
+
+/* Read the parameters of @ps from @obj (defaults where absent) into @vals. */
+static bool load_preset_params(struct loader *ld, json_t *obj, const struct preset *ps,
+                               double *vals)
+{
+    for (unsigned int i = 0; ps->params[i].name; i++) {
+        const struct preset_param *pp = &ps->params[i];
+        json_t *v = json_object_get(obj, pp->name);
+        long long n;
+        u64 ns;
+        gsize old;
+
+        vals[i] = pp->def;
+        switch (pp->kind) {
+        case PP_US:
+            if (!v)
+                break;
+            old = path_push_key(ld, pp->name);
+            if (!value_to_ns(ld, v, 1e3, false, &ns)) {
+                path_pop(ld, old);
+                return false;
+            }
+            path_pop(ld, old);
+            vals[i] = json_number_value(v);
+            break;
+        case PP_INT:
+            if (!get_int(ld, obj, pp->name, false, (long long)pp->min, (long long)pp->max,
+                         (long long)pp->def, &n))
+                return false;
+            vals[i] = (double)n;
+            break;
+        case PP_REAL:
+            if (!get_real(ld, obj, pp->name, false, pp->min, false, pp->max, pp->def, &vals[i]))
+                return false;
+            break;
+        }
+    }
+    return true;
+}
+
+/* ---- custom programs ---- */
+
+/* "dist": {"kind": ..., ...} at the current path. */
+static bool load_dist(struct loader *ld, json_t *v, struct dist *d)
+{
+    static const char *const keys_by_kind[][4] = {
+        [DIST_FIXED] = {"kind", "us", NULL},
+        [DIST_UNIFORM] = {"kind", "min_us", "max_us", NULL},
+        [DIST_EXPONENTIAL] = {"kind", "mean_us", NULL},
+        [DIST_LOGNORMAL] = {"kind", "median_us", "sigma", NULL},
+    };
+    unsigned int kind;
+
+    if (!expect_object(ld, v))
+        return false;
+    if (!json_object_get(v, "kind")) {
+        fail(ld, "missing required key \"kind\" (one of \"fixed\", \"uniform\", \"exponential\", "
+             "\"lognormal\")");
+        return false;
+    }
+    if (!get_choice(ld, v, "kind", dist_kind_names, G_N_ELEMENTS(dist_kind_names), 0, &kind))
+        return false;
+    if (!check_keys(ld, v, keys_by_kind[kind]))
+        return false;
+    memset(d, 0, sizeof(*d));
+    d->kind = (enum dist_kind)kind;
+    switch (d->kind) {
+    case DIST_FIXED:
+        return get_ns(ld, v, "us", true, 1e3, false, 0, &d->a_ns);
+    case DIST_UNIFORM:
+        if (!get_ns(ld, v, "min_us", true, 1e3, false, 0, &d->a_ns) ||
+            !get_ns(ld, v, "max_us", true, 1e3, false, 0, &d->b_ns))
+            return false;
+        if (d->b_ns < d->a_ns) {
+            gsize old = path_push_key(ld, "max_us");
+            char *lo = json_describe(json_object_get(v, "min_us"));
+            char *hi = json_describe(json_object_get(v, "max_us"));
+
+            fail(ld, "expected a number >= min_us (%s), got %s", lo, hi);
+            g_free(lo);
+            g_free(hi);
+            path_pop(ld, old);
+            return false;
+        }
+        return true;
+    case DIST_EXPONENTIAL:
+        return get_ns(ld, v, "mean_us", true, 1e3, false, 0, &d->a_ns);
+    case DIST_LOGNORMAL:
+        return get_ns(ld, v, "median_us", true, 1e3, false, 0, &d->a_ns) &&
+               get_real(ld, v, "sigma", true, 0, false, WL_MAX_SIGMA, 0, &d->sigma);
+    }
+    return false;
+}
+
+/* The duration of a compute or sleep step: exactly one of "us", "ns", "dist". */
+static bool load_step_time(struct loader *ld, json_t *step, struct dist *d)
+{
+    static const char *const keys[] = {"us", "ns", "dist"};
+    const char *key = NULL;
+    int nr = 0;
+    gsize old;
+    bool ok;
+
+    for (unsigned int i = 0; i < G_N_ELEMENTS(keys); i++) {
+        if (json_object_get(step, keys[i])) {
+            key = keys[i];
+            nr++;
+        }
+    }
+    if (nr != 1) {
+        fail(ld, "expected exactly one of us, ns, dist (the duration of the step)%s",
+             nr ? ", got several" : "");
+        return false;
+    }
+    memset(d, 0, sizeof(*d));
+    old = path_push_key(ld, key);
+    if (strcmp(key, "dist") == 0) {
+        ok = load_dist(ld, json_object_get(step, key), d);
+    } else {
+        d->kind = DIST_FIXED;
+        ok = value_to_ns(ld, json_object_get(step, key), strcmp(key, "us") == 0 ? 1e3 : 1.0,
+                         false, &d->a_ns);
+    }
+    path_pop(ld, old);
+    return ok;
+}
+
+/* "to" of an ipi / tlb_shootdown step: "next" | "random" | "all" | {"random": N}. */
+static bool load_ipi_dest(struct loader *ld, json_t *step, bool required, enum ipi_dest def,
+                          struct guest_step *st)
+{
+    static const char *const expected = "\"next\", \"random\", \"all\" or {\"random\": N}";
+    static const char *const obj_keys[] = {"random", NULL};
+    json_t *v;
+    long long n;
+    gsize old;
+    bool ok = false;
+
+    if (!get_member(ld, step, "to", required, &v))
+        return false;
+    st->to = def;
+    st->nr_targets = 0;
+    if (!v)
+        return true;
+    old = path_push_key(ld, "to");
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+
+        if (strcmp(s, "next") == 0)
+            st->to = IPI_TO_NEXT;
+        else if (strcmp(s, "random") == 0)
+            st->to = IPI_TO_RANDOM;
+        else if (strcmp(s, "all") == 0)
+            st->to = IPI_TO_ALL;
+        else {
+            char *esc = g_strescape(s, NULL);
+
+            fail(ld, "expected %s, got \"%s\"", expected, esc);
+            g_free(esc);
+            goto out;
+        }
+    } else if (json_is_object(v)) {
+        if (!check_keys(ld, v, obj_keys))
+            goto out;
+        if (!get_int(ld, v, "random", true, 1, VSCHED_MAX_VCPUS - 1, 0, &n))
+            goto out;
+        st->to = IPI_TO_SEVERAL;
+        st->nr_targets = (unsigned int)n;
+    } else {
+        fail(ld, "expected %s, got %s", expected, json_type_name(v));
+        goto out;
+    }
+    ok = true;
+out:
+    path_pop(ld, old);
+    return ok;
+}
+
+/* "handler_us" / "handler_ns" (at most one), @def_ns when absent. */
+static bool load_handler(struct loader *ld, json_t *step, u64 def_ns, u64 *out)
+{
+    bool us = json_object_get(step, "handler_us") != NULL;
+    bool ns = json_object_get(step, "handler_ns") != NULL;
+
+    if (us && ns) {
+        fail(ld, "expected at most one of handler_us, handler_ns, got both");
+        return false;
+    }
+    if (ns)
+        return get_ns(ld, step, "handler_ns", true, 1.0, false, 0, out);
+    return get_ns(ld, step, "handler_us", false, 1e3, false, def_ns, out);
+}
+
+/* One step of a "program" (at the current path, program[i]). */
+static bool load_guest_step(struct loader *ld, json_t *v, struct wl_builder *b)
+{
+    static const char *const keys_by_op[][7] = {
+        [GSTEP_COMPUTE] = {"op", "us", "ns", "dist", "mode", "every", NULL},
+        [GSTEP_LOCK] = {"op", "lock", "spread", "every", NULL},
+        [GSTEP_UNLOCK] = {"op", "every", NULL},
+        [GSTEP_IPI] = {"op", "to", "wait", "handler_us", "handler_ns", "every", NULL},
+        [GSTEP_TLB_SHOOTDOWN] = {"op", "to", "handler_us", "handler_ns", "every", NULL},
+        [GSTEP_BARRIER] = {"op", "every", NULL},
+        [GSTEP_SLEEP] = {"op", "us", "ns", "dist", "every", NULL},
+    };
+    static const char *const modes[] = {"user", "kernel"};
+    struct guest_step st = {0};
+    unsigned int op, mode;
+    char *name = NULL, *problem;
+    long long n;
+    bool ok = false;
+
+    if (!json_is_object(v)) {
+        char *list = quoted_list(gstep_names, G_N_ELEMENTS(gstep_names));
+
+        fail(ld, "expected a step object with an \"op\" (one of %s), got %s", list,
+             json_type_name(v));
+        g_free(list);
+        return false;
+    }
+    if (!json_object_get(v, "op")) {
+        char *list = quoted_list(gstep_names, G_N_ELEMENTS(gstep_names));
+
+        fail(ld, "missing required key \"op\" (one of %s)", list);
+        g_free(list);
+        return false;
+    }
+    if (!get_choice(ld, v, "op", gstep_names, G_N_ELEMENTS(gstep_names), 0, &op))
+        return false;
+    if (!check_keys(ld, v, keys_by_op[op]))
+        return false;
+    st.kind = (enum guest_step_kind)op;
+    if (!get_int(ld, v, "every", false, 1, WL_MAX_EVERY, 1, &n))
+        return false;
+    st.every = (unsigned int)n;
+
+    switch (st.kind) {
+    case GSTEP_COMPUTE:
+        if (!load_step_time(ld, v, &st.d) ||
+            !get_choice(ld, v, "mode", modes, G_N_ELEMENTS(modes), 0, &mode))
+            goto out;
+        st.kernel = mode == 1;
+        break;
+    case GSTEP_SLEEP:
+        if (!load_step_time(ld, v, &st.d))
+            goto out;
+        break;
+    case GSTEP_LOCK:
+        if (!get_string(ld, v, "lock", true, NULL, &name))
+            goto out;
+        /* Lock names follow the rules of task names (results may list them). */
+        if (!task_name_ok(name)) {
+            char *esc = g_strescape(name, NULL);
+            gsize old = path_push_key(ld, "lock");
+
+            fail(ld, "expected a non-empty lock name without \"/\", whitespace or control "
+                 "characters, got \"%s\"", esc);
+            path_pop(ld, old);
+            g_free(esc);
+            goto out;
+        }
+        if (!get_int(ld, v, "spread", false, 1, WL_MAX_SPREAD, 1, &n))
+            goto out;
+        st.spread = (unsigned int)n;
+        problem = wlb_lock_instances(b, name, st.spread, &st.lock);
+        if (problem) {
+            gsize old = path_push_key(ld, "spread");
+
+            fail(ld, "%s", problem);
+            path_pop(ld, old);
+            g_free(problem);
+            goto out;
+        }
+        break;
+    case GSTEP_UNLOCK:
+    case GSTEP_BARRIER:
+        break;
+    case GSTEP_IPI:
+        if (!load_ipi_dest(ld, v, true, IPI_TO_NEXT, &st) ||
+            !get_bool(ld, v, "wait", true, &st.wait) ||
+            !load_handler(ld, v, DEFAULT_IPI_HANDLER_NS, &st.handler_ns))
+            goto out;
+        break;
+    case GSTEP_TLB_SHOOTDOWN:
+        if (!load_ipi_dest(ld, v, false, IPI_TO_ALL, &st) ||
+            !load_handler(ld, v, DEFAULT_TLB_HANDLER_NS, &st.handler_ns))
+            goto out;
+        st.wait = true; /* flush_tlb_multi() always waits */
+        break;
+    }
+    g_array_append_val(b->steps, st);
+    ok = true;
+out:
+    g_free(name);
+    return ok;
+}
+
+static bool load_guest_program(struct loader *ld, json_t *arr, struct wl_builder *b)
+{
+    gsize old = path_push_key(ld, "program");
+    bool ok = false;
+
+    if (!json_is_array(arr) || json_array_size(arr) == 0) {
+        if (json_is_array(arr))
+            fail(ld, "expected a non-empty array of steps, got an empty array");
+        else
+            fail(ld, "expected a non-empty array of steps, got %s", json_type_name(arr));
+        goto out;
+    }
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        gsize o2 = path_push_index(ld, i);
+
+        if (!load_guest_step(ld, json_array_get(arr, i), b))
+            goto out;
+        path_pop(ld, o2);
+    }
+    ok = true;
+out:
+    path_pop(ld, old);
+    return ok;
+}
+
+/* The distribution has a positive mean (so a step drawing from it takes time). */
+static bool dist_positive(const struct dist *d)
+{
+    switch (d->kind) {
+    case DIST_FIXED:
+    case DIST_EXPONENTIAL:
+    case DIST_LOGNORMAL:
+        return d->a_ns > 0;
+    case DIST_UNIFORM:
+        return d->b_ns > 0;
+    }
+    return false;
+}
+
+/*
+ * Fail about step @i of @wl (the whole program if @i < 0; its member @key if
+ * not NULL).  Custom programs get a JSON path; preset programs name the
+ * preset and the step, since the user never wrote the steps.
+ */
+static void fail_wl(struct loader *ld, const struct scenario_workload *wl, long i,
+                    const char *key, const char *msg)
+{
+    gsize old = ld->path->len;
+
+    if (wl->preset) {
+        if (i >= 0)
+            fail(ld, "preset \"%s\", step %ld (%s): %s", wl->preset, i,
+                 gstep_names[wl->steps[i].kind], msg);
+        else
+            fail(ld, "preset \"%s\": %s", wl->preset, msg);
+        return;
+    }
+    path_push_key(ld, "program");
+    if (i >= 0)
+        path_push_index(ld, (size_t)i);
+    if (key)
+        path_push_key(ld, key);
+    fail(ld, "%s", msg);
+    path_pop(ld, old);
+}
+
+/*
+ * The rules a program must follow so that the guest model can run it
+ * forever (docs/scenario-format.md, "Program rules"):
+ *  - a lock and the unlock that releases it have the same "every", so each
+ *    pass takes and releases the same locks (the static nesting holds on
+ *    every pass); nesting depth at most WL_MAX_LOCK_DEPTH; no unlock without
+ *    a lock; no lock left held at the end of a pass;
+ *  - no sleep and no barrier while holding a lock (sleeping in atomic
+ *    context; a barrier would wait for vCPUs spinning on the held lock);
+ *  - ipi and barrier steps, and tlb_shootdown steps not sent to "all", need
+ *    at least 2 participants; {"random": N} at most participants - 1;
+ *  - some compute or sleep step with every 1 has a positive duration, so
+ *    every pass advances simulated time.
+ */
+static bool check_program(struct loader *ld, const struct scenario_workload *wl)
+{
+    unsigned int held[WL_MAX_LOCK_DEPTH], depth = 0;
+    unsigned int others = wl->participants - 1;
+    bool advances = false;
+
+    for (unsigned int i = 0; i < wl->nr_steps; i++) {
+        const struct guest_step *st = &wl->steps[i];
+        const char *key = NULL;
+        char *msg = NULL;
+
+        switch (st->kind) {
+        case GSTEP_COMPUTE:
+        case GSTEP_SLEEP:
+            if (st->every == 1 && dist_positive(&st->d))
+                advances = true;
+            if (st->kind == GSTEP_SLEEP && depth)
+                msg = g_strdup_printf("sleep while holding the lock taken at program[%u] "
+                                      "(a spinlock holder must not sleep)", held[depth - 1]);
+            break;
+        case GSTEP_LOCK:
+            if (depth == WL_MAX_LOCK_DEPTH)
+                msg = g_strdup_printf("locks nested deeper than %d", WL_MAX_LOCK_DEPTH);
+            else
+                held[depth++] = i;
+            break;
+        case GSTEP_UNLOCK:
+            if (!depth) {
+                msg = g_strdup("unlock with no lock held (an unlock releases the most recently "
+                               "acquired lock)");
+            } else {
+                const struct guest_step *lk = &wl->steps[held[--depth]];
+
+                if (lk->every != st->every) {
+                    key = "every";
+                    msg = g_strdup_printf("expected every %u, the every of the lock it releases "
+                                          "(program[%u]), got %u (a lock and its unlock must "
+                                          "have the same every)", lk->every, held[depth],
+                                          st->every);
+                }
+            }
+            break;
+        case GSTEP_IPI:
+        case GSTEP_TLB_SHOOTDOWN:
+        case GSTEP_BARRIER:
+            if (wl->participants < 2 &&
+                !(st->kind == GSTEP_TLB_SHOOTDOWN && st->to == IPI_TO_ALL)) {
+                msg = g_strdup_printf("needs at least 2 participants (workload.participants is "
+                                      "%u)", wl->participants);
+            } else if (st->kind != GSTEP_BARRIER && st->to == IPI_TO_SEVERAL &&
+                       st->nr_targets > others) {
+                key = "to";
+                msg = g_strdup_printf("expected {\"random\": N} with N at most %u (the other "
+                                      "participants), got %u", others, st->nr_targets);
+            } else if (st->kind == GSTEP_BARRIER && depth) {
+                msg = g_strdup_printf("barrier while holding the lock taken at program[%u] "
+                                      "would deadlock", held[depth - 1]);
+            }
+            break;
+        }
+        if (msg) {
+            fail_wl(ld, wl, i, key, msg);
+            g_free(msg);
+            return false;
+        }
+    }
+    if (depth) {
+        fail_wl(ld, wl, held[depth - 1], NULL,
+                "lock is never released (a pass must unlock every lock it takes)");
+        return false;
+    }
+    if (!advances) {
+        fail_wl(ld, wl, -1, NULL,
+                "program never advances time (it needs a compute or sleep step with every 1 "
+                "and a positive duration)");
+        return false;
+    }
+    return true;
+}
+
+/* "workload" of VM @vm (whose vcpus is set), at the VM's path. */
+static bool load_workload(struct loader *ld, json_t *vm_obj, const struct scenario *sc,
+                          struct scenario_vm *vm)
+{
+    static const char *const general[] = {"lock_kind",          "participants",
+                                          "spin_threshold",     "handoff_ns",
+                                          "resched_handler_ns", "timer_handler_ns"};
+    const char *keys[2 + G_N_ELEMENTS(general) + PRESET_MAX_PARAMS + 1];
+    const char *preset_names[G_N_ELEMENTS(presets)];
+    double vals[PRESET_MAX_PARAMS];
+    struct scenario_workload *wl = &vm->wl;
+    const struct preset *ps = NULL;
+    struct wl_builder b;
+    json_t *obj, *jpreset, *jprog;
+    unsigned int nk = 0, choice, def_participants;
+    long long n;
+    gsize old;
+    bool ok = false;
+
+    if (!get_member(ld, vm_obj, "workload", true, &obj))
+        return false;
+    old = path_push_key(ld, "workload");
+    wlb_init(&b);
+    if (!expect_object(ld, obj))
+        goto out;
+    jpreset = json_object_get(obj, "preset");
+    jprog = json_object_get(obj, "program");
+    if (jpreset && jprog) {
+        fail(ld, "expected either \"preset\" or \"program\", got both");
+        goto out;
+    }
+    if (jpreset) {
+        for (unsigned int i = 0; i < G_N_ELEMENTS(presets); i++) {
+            preset_names[i] = presets[i].name;
+            if (json_is_string(jpreset) && strcmp(json_string_value(jpreset), presets[i].name) == 0)
+                ps = &presets[i];
+        }
+        if (!ps) {
+            gsize o2 = path_push_key(ld, "preset");
+
+            fail_choice(ld, preset_names, G_N_ELEMENTS(presets), jpreset);
+            path_pop(ld, o2);
+            goto out;
+        }
+    }
+    /* The keys allowed depend on the kind of workload (and the preset). */
+    if (!jprog)
+        keys[nk++] = "preset";
+    if (!jpreset)
+        keys[nk++] = "program";
+    for (unsigned int i = 0; i < G_N_ELEMENTS(general); i++)
+        keys[nk++] = general[i];
+    for (unsigned int i = 0; ps && ps->params[i].name; i++)
+        keys[nk++] = ps->params[i].name;
+    keys[nk] = NULL;
+    if (!check_keys(ld, obj, keys))
+        goto out;
+    if (!jpreset && !jprog) {
+        fail(ld, "missing \"preset\" or \"program\" (a workload needs exactly one of them)");
+        goto out;
+    }
+
+    if (!get_choice(ld, obj, "lock_kind", lock_kind_names, G_N_ELEMENTS(lock_kind_names),
+                    sc->kvm.pv_unhalt ? LOCK_PV_QSPINLOCK : LOCK_TAS, &choice))
+        goto out;
+    wl->lock_kind = (enum lock_kind)choice;
+    if (wl->lock_kind == LOCK_PV_QSPINLOCK && !sc->kvm.pv_unhalt) {
+        gsize o2 = path_push_key(ld, "lock_kind");
+
+        /* kvm_spinlock_init() leaves the PV slow path off without the feature. */
+        fail(ld, "lock kind \"pv\" needs kvm.pv_unhalt (expected \"native\" or \"tas\", or set "
+             "kvm.pv_unhalt to true)");
+        path_pop(ld, o2);
+        goto out;
+    }
+    def_participants = ps && ps->participants ? MIN(ps->participants, vm->vcpus) : vm->vcpus;
+    if (!get_int(ld, obj, "participants", false, 1, vm->vcpus, def_participants, &n))
+        goto out;
+    wl->participants = (unsigned int)n;
+    if (!get_int(ld, obj, "spin_threshold", false, 1, MAX_SPIN_THRESHOLD, DEFAULT_SPIN_THRESHOLD,
+                 &n))
+        goto out;
+    wl->spin_threshold = (u32)n;
+    if (!get_int(ld, obj, "handoff_ns", false, 0, MAX_HANDOFF_NS, DEFAULT_HANDOFF_NS, &n))
+        goto out;
+    wl->handoff_ns = (u64)n;
+    if (!get_int(ld, obj, "resched_handler_ns", false, 0, MAX_HANDLER_NS,
+                 DEFAULT_RESCHED_HANDLER_NS, &n))
+        goto out;
+    wl->resched_handler_ns = (u64)n;
+    if (!get_int(ld, obj, "timer_handler_ns", false, 0, MAX_HANDLER_NS, DEFAULT_TIMER_HANDLER_NS,
+                 &n))
+        goto out;
+    wl->timer_handler_ns = (u64)n;
+
+    if (ps) {
+        if (!load_preset_params(ld, obj, ps, vals))
+            goto out;
+        wl->preset = g_strdup(ps->name);
+        ps->build(&b, vals);
+    } else if (!load_guest_program(ld, jprog, &b)) {
+        goto out;
+    }
+    wl->nr_steps = b.steps->len;
+    wl->steps = (struct guest_step *)(void *)g_array_free(b.steps, FALSE);
+    b.steps = NULL;
+    wl->nr_locks = b.nr_locks;
+    if (!check_program(ld, wl))
+        goto out;
+    ok = true;
+out:
+    wlb_destroy(&b);
+    path_pop(ld, old);
+    return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* VMs                                                                      */
+
+/* Append cgroup @path with the default shares unless it is declared (or
+ * already implied); parents must have been added first. */
+static void add_implied_cgroup(struct scenario *sc, GHashTable *known, const char *path)
+{
+    struct scenario_cgroup *cg;
+
+    if (g_hash_table_contains(known, path))
+        return;
+    sc->cgroups = g_renew(struct scenario_cgroup, sc->cgroups, sc->nr_cgroups + 1);
+    cg = &sc->cgroups[sc->nr_cgroups++];
+    cg->path = g_strdup(path);
+    cg->shares = DEFAULT_SHARES;
+    /* Keys are borrowed from cg->path, which g_renew() does not move. */
+    g_hash_table_insert(known, cg->path, GINT_TO_POINTER((int)sc->nr_cgroups));
+}
+
+/*
+ * The cgroups of VM @vm when it gives none: "/machine/NAME" (count 1) or
+ * "/machine/NAME.R" per replica, under "/machine", like libvirt's
+ * machine.slice.  Checks the paths and appends those not declared.
+ */
+static bool add_vm_cgroups(struct loader *ld, struct scenario *sc, struct scenario_vm *vm,
+                           GHashTable *known)
+{
+    for (unsigned int r = 0; r < vm->count; r++) {
+        char *path = vm->count > 1 ? g_strdup_printf("%s.%u", vm->cgroup, r) : g_strdup(vm->cgroup);
+        const char *problem = cgroup_path_problem(path);
+
+        if (problem) {
+            char *esc = g_strescape(vm->name, NULL);
+            gsize old = path_push_key(ld, "name");
+
+            fail(ld, "VM name \"%s\" gives the invalid cgroup path \"%s\" (%s); rename the VM "
+                 "or give \"cgroup\"", esc, path, problem);
+            path_pop(ld, old);
+            g_free(esc);
+            g_free(path);
+            return false;
+        }
+        add_implied_cgroup(sc, known, "/machine");
+        add_implied_cgroup(sc, known, path);
+        g_free(path);
+    }
+    return true;
+}
+
+static bool load_vms(struct loader *ld, json_t *root, struct scenario *sc, GHashTable *cgroups,
+                     GHashTable *names)
+{
+    static const char *const keys[] = {"name", "vcpus", "cgroup", "cpus", "pin",
+                                       "count", "nice", "workload", NULL};
+    json_t *arr = json_object_get(root, "vms");
+    gsize old;
+    bool ok = false;
+
+    if (!arr)
+        return true;
+    old = path_push_key(ld, "vms");
+    if (!json_is_array(arr)) {
+        fail(ld, "expected an array of VMs, got %s", json_type_name(arr));
+        goto out;
+    }
+    sc->nr_vms = (unsigned int)json_array_size(arr);
+    if (!sc->nr_vms) {
+        ok = true;
+        goto out;
+    }
+    sc->vms = g_new0(struct scenario_vm, sc->nr_vms);
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        struct scenario_vm *vm = &sc->vms[i];
+        json_t *obj = json_array_get(arr, i);
+        gsize o2 = path_push_index(ld, i);
+        unsigned int pin;
+        long long n;
+
+        if (!expect_object(ld, obj) || !check_keys(ld, obj, keys))
+            goto out;
+        if (!get_string(ld, obj, "name", true, NULL, &vm->name))
+            goto out;
+        if (!task_name_ok(vm->name)) {
+            char *esc = g_strescape(vm->name, NULL);
+
+            path_push_key(ld, "name");
+            fail(ld, "expected a non-empty name without \"/\", whitespace or control "
+                 "characters, got \"%s\"", esc);
+            g_free(esc);
+            goto out;
+        }
+        if (!get_int(ld, obj, "vcpus", true, 1, VSCHED_MAX_VCPUS, 0, &n))
+            goto out;
+        vm->vcpus = (unsigned int)n;
+        if (!get_string(ld, obj, "cgroup", false, NULL, &vm->cgroup))
+            goto out;
+        if (vm->cgroup && strcmp(vm->cgroup, "/") != 0 &&
+            !g_hash_table_contains(cgroups, vm->cgroup)) {
+            char *esc = g_strescape(vm->cgroup, NULL);
+
+            path_push_key(ld, "cgroup");
+            fail(ld, "cgroup \"%s\" is not declared (expected \"/\" or a path listed in "
+                 "\"cgroups\"; leave \"cgroup\" out for the implied /machine/%s)", esc,
+                 vm->name);
+            g_free(esc);
+            goto out;
+        }
+        if (!get_int(ld, obj, "count", false, 1, VM_MAX_COUNT, 1, &n))
+            goto out;
+        vm->count = (unsigned int)n;
+        if (!get_int(ld, obj, "nice", false, -20, 19, 0, &n))
+            goto out;
+        vm->nice = (int)n;
+        if (!load_cpus(ld, obj, sc->host.cpus, &vm->cpus))
+            goto out;
+        if (!get_choice(ld, obj, "pin", pin_names, G_N_ELEMENTS(pin_names), VM_PIN_NONE, &pin))
+            goto out;
+        vm->pin = (enum vm_pin)pin;
+        if (!load_workload(ld, obj, sc, vm))
+            goto out;
+        if (!claim_names(ld, "VM", vm->name, vm->count, ld->path->str, names))
+            goto out;
+        if (!vm->cgroup) {
+            vm->cgroup = g_strconcat("/machine/", vm->name, NULL);
+            vm->cgroup_per_replica = true;
+            if (!add_vm_cgroups(ld, sc, vm, cgroups))
+                goto out;
+        }
+        path_pop(ld, o2);
+    }
+    ok = true;
+out:
     path_pop(ld, old);
     return ok;
 }
@@ -915,12 +2277,14 @@ out:
 /* Fill @sc from the parsed document @root. */
 static bool load_root(struct loader *ld, json_t *root, struct scenario *sc)
 {
-    static const char *const keys[] = {"version", "name", "description", "seed", "duration_ms",
-                                       "kernel",  "host", "cgroups",     "tasks", NULL};
-    GHashTable *cgroups;
-    json_t *v;
+    static const char *const keys[] = {"version", "name",   "description", "seed",
+                                       "duration_ms", "kernel", "host",    "kvm",
+                                       "policy",  "cgroups", "tasks",      "vms",
+                                       NULL};
+    GHashTable *cgroups, *names;
+    json_t *v, *vms;
     long long n;
-    bool ok;
+    bool ok, need_tasks;
 
     if (!json_is_object(root)) {
         fail(ld, "expected a JSON object at the top level, got %s", json_type_name(root));
@@ -952,12 +2316,22 @@ static bool load_root(struct loader *ld, json_t *root, struct scenario *sc)
     sc->seed = (u64)n;
     if (!get_ns(ld, root, "duration_ms", true, 1e6, true, 0, &sc->duration_ns))
         return false;
-    if (!load_kernel(ld, root, &sc->kernel) || !load_host(ld, root, &sc->host))
+    if (!load_kernel(ld, root, &sc->kernel) || !load_host(ld, root, sc) ||
+        !load_kvm(ld, root, &sc->kvm) || !load_policy(ld, root, &sc->policy))
         return false;
 
+    /* Tasks are optional when there are VMs; a "vms" that is not an array
+     * counts as VMs here so that its own error is the one reported. */
+    vms = json_object_get(root, "vms");
+    need_tasks = !vms || (json_is_array(vms) && json_array_size(vms) == 0);
     /* Keys borrowed from sc->cgroups[].path. */
     cgroups = g_hash_table_new(g_str_hash, g_str_equal);
-    ok = load_cgroups(ld, root, sc, cgroups) && load_tasks(ld, root, sc, cgroups);
+    /* Task and VM names after replica expansion -> owner ("tasks[2]"). */
+    names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    ok = load_cgroups(ld, root, sc, cgroups) &&
+         load_tasks(ld, root, sc, cgroups, names, need_tasks) &&
+         load_vms(ld, root, sc, cgroups, names);
+    g_hash_table_destroy(names);
     g_hash_table_destroy(cgroups);
     return ok;
 }
@@ -1058,6 +2432,15 @@ void scenario_free(struct scenario *sc)
         g_free(sc->tasks[i].program);
     }
     g_free(sc->tasks);
+    for (unsigned int i = 0; sc->vms && i < sc->nr_vms; i++) {
+        g_free(sc->vms[i].name);
+        g_free(sc->vms[i].cgroup);
+        g_free(sc->vms[i].wl.preset);
+        g_free(sc->vms[i].wl.steps);
+    }
+    g_free(sc->vms);
+    g_free(sc->policy.yield_to);
+    g_free(sc->policy.directed_yield);
     g_free(sc->file);
     g_free(sc->name);
     g_free(sc->description);
@@ -1072,6 +2455,98 @@ static json_t *ju64(u64 v)
     return json_integer((json_int_t)v);
 }
 
+static json_t *cpumask_json(const struct cpumask *m)
+{
+    json_t *cpus = json_array();
+
+    for (unsigned int c = 0; c < VSCHED_MAX_CPUS; c++)
+        if (cpumask_test_cpu(c, m))
+            json_array_append_new(cpus, json_integer(c));
+    return cpus;
+}
+
+static json_t *kvm_canonical_json(const struct scenario_kvm *k)
+{
+    json_t *o = json_object();
+
+    for (unsigned int i = 0; i < G_N_ELEMENTS(kvm_int_keys); i++) {
+        const struct kvm_int_key *d = &kvm_int_keys[i];
+        const char *field = (const char *)k + d->off;
+        u64 v = d->is_u64 ? *(const u64 *)(const void *)field : *(const u32 *)(const void *)field;
+
+        json_object_set_new(o, d->key, ju64(v));
+    }
+    for (unsigned int i = 0; i < G_N_ELEMENTS(kvm_bool_keys); i++)
+        json_object_set_new(o, kvm_bool_keys[i].key,
+                            json_boolean(*(const bool *)(const void *)((const char *)k +
+                                                                     kvm_bool_keys[i].off)));
+    json_object_set_new(o, "apicv", json_string(apicv_names[k->apicv]));
+    return o;
+}
+
+/* NULL policy names are the defaults, written as "mainline" so that naming
+ * the default explicitly keeps the hash. */
+static json_t *policy_canonical_json(const struct scenario_policy *pol)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "yield_to", json_string(pol->yield_to ? pol->yield_to : "mainline"));
+    json_object_set_new(o, "directed_yield",
+                        json_string(pol->directed_yield ? pol->directed_yield : "mainline"));
+    json_object_set_new(o, "vcpu_debooster_enabled", json_boolean(pol->vcpu_debooster_enabled));
+    json_object_set_new(o, "ipi_tracking_enabled", json_boolean(pol->ipi_tracking_enabled));
+    json_object_set_new(o, "ipi_window_ns", ju64(pol->ipi_window_ns));
+    json_object_set_new(o, "enable_relaxed_boost", json_boolean(pol->enable_relaxed_boost));
+    return o;
+}
+
+/* Every field of every step, whether or not its kind uses it (the loader
+ * leaves unused fields zero), so that nothing can escape the hash. */
+static json_t *guest_step_canonical_json(const struct guest_step *st)
+{
+    return json_pack("{ss s{sssIsIsf} sb sI sI ss sI sb sI sI}",
+                     "op", gstep_names[st->kind],
+                     "dist", "kind", dist_kind_names[st->d.kind], "a_ns", (json_int_t)st->d.a_ns,
+                     "b_ns", (json_int_t)st->d.b_ns, "sigma", st->d.sigma,
+                     "kernel", st->kernel,
+                     "lock", (json_int_t)st->lock,
+                     "spread", (json_int_t)st->spread,
+                     "to", ipi_dest_names[st->to],
+                     "nr_targets", (json_int_t)st->nr_targets,
+                     "wait", st->wait,
+                     "handler_ns", (json_int_t)st->handler_ns,
+                     "every", (json_int_t)st->every);
+}
+
+static json_t *vm_canonical_json(const struct scenario_vm *vm)
+{
+    const struct scenario_workload *wl = &vm->wl;
+    json_t *o = json_object(), *w = json_object(), *steps = json_array();
+
+    json_object_set_new(o, "name", json_string(vm->name));
+    json_object_set_new(o, "vcpus", json_integer(vm->vcpus));
+    json_object_set_new(o, "cgroup", json_string(vm->cgroup));
+    json_object_set_new(o, "cgroup_per_replica", json_boolean(vm->cgroup_per_replica));
+    json_object_set_new(o, "cpus", cpumask_json(&vm->cpus));
+    json_object_set_new(o, "pin", json_string(pin_names[vm->pin]));
+    json_object_set_new(o, "count", json_integer(vm->count));
+    json_object_set_new(o, "nice", json_integer(vm->nice));
+
+    json_object_set_new(w, "preset", wl->preset ? json_string(wl->preset) : json_null());
+    json_object_set_new(w, "lock_kind", json_string(lock_kind_names[wl->lock_kind]));
+    json_object_set_new(w, "participants", json_integer(wl->participants));
+    json_object_set_new(w, "spin_threshold", json_integer(wl->spin_threshold));
+    json_object_set_new(w, "handoff_ns", ju64(wl->handoff_ns));
+    json_object_set_new(w, "resched_handler_ns", ju64(wl->resched_handler_ns));
+    json_object_set_new(w, "timer_handler_ns", ju64(wl->timer_handler_ns));
+    json_object_set_new(w, "nr_locks", json_integer(wl->nr_locks));
+    for (unsigned int s = 0; s < wl->nr_steps; s++)
+        json_array_append_new(steps, guest_step_canonical_json(&wl->steps[s]));
+    json_object_set_new(w, "steps", steps);
+    json_object_set_new(o, "workload", w);
+    return o;
+}
+
 /*
  * The scenario as JSON with every default written out and times in ns.  It
  * leaves out "file" (where it was loaded from), "description" and comments,
@@ -1082,6 +2557,7 @@ static json_t *scenario_canonical_json(const struct scenario *sc)
 {
     json_t *root = json_object(), *kernel = json_object(), *feat = json_object();
     json_t *host = json_object(), *cgroups = json_array(), *tasks = json_array();
+    json_t *vms = json_array();
 
     json_object_set_new(root, "version", json_integer(SCENARIO_FORMAT_VERSION));
     json_object_set_new(root, "name", json_string(sc->name ? sc->name : ""));
@@ -1104,7 +2580,11 @@ static json_t *scenario_canonical_json(const struct scenario *sc)
     json_object_set_new(host, "cpus", json_integer(sc->host.cpus));
     json_object_set_new(host, "balance_interval_ns", ju64(sc->host.balance_interval_ns));
     json_object_set_new(host, "newidle_balance", json_boolean(sc->host.newidle_balance));
+    json_object_set_new(host, "cpu_ghz", json_real(sc->cpu_ghz));
+    json_object_set_new(host, "pause_cycles", json_integer(sc->pause_cycles));
     json_object_set_new(root, "host", host);
+    json_object_set_new(root, "kvm", kvm_canonical_json(&sc->kvm));
+    json_object_set_new(root, "policy", policy_canonical_json(&sc->policy));
 
     for (unsigned int i = 0; i < sc->nr_cgroups; i++) {
         json_t *cg = json_object();
@@ -1146,6 +2626,10 @@ static json_t *scenario_canonical_json(const struct scenario *sc)
         json_array_append_new(tasks, jt);
     }
     json_object_set_new(root, "tasks", tasks);
+
+    for (unsigned int i = 0; i < sc->nr_vms; i++)
+        json_array_append_new(vms, vm_canonical_json(&sc->vms[i]));
+    json_object_set_new(root, "vms", vms);
     return root;
 }
 
