@@ -271,7 +271,7 @@ static const struct bad_case bad_cases[] = {
      "vms[0].workload.preset: expected one of \"pingpong\""},
     {"unknown preset parameter", VM_WL("{\"preset\": \"dbench\", \"cs\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
      "vms[0].workload: unknown key \"cs\" (expected one of preset, lock_kind, participants, spin_threshold, handoff_ns, "
-     "resched_handler_ns, timer_handler_ns, compute_us, kernel_us, cs_us, locks, comment)"},
+     "resched_handler_ns, timer_handler_ns, compute_us, kernel_us, cs_us, locks, io_every, io_us, wake_every, comment)"},
     {"parameter of another preset", VM_WL("{\"preset\": \"dbench\", \"handler_us\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
      "vms[0].workload: unknown key \"handler_us\""},
     {"preset parameter beside a program", VM_WL("{\"program\": [" C1 "], \"cs_us\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
@@ -838,7 +838,7 @@ START_TEST(test_preset_dbench)
     const struct scenario_workload *wl = &sc->vms[0].wl;
 
     ck_assert_str_eq(wl->preset, "dbench");
-    ck_assert_uint_eq(wl->nr_steps, 5);
+    ck_assert_uint_eq(wl->nr_steps, 7);
     ck_assert_int_eq(wl->steps[0].kind, GSTEP_COMPUTE);
     ck_assert_int_eq(wl->steps[0].d.kind, DIST_EXPONENTIAL);
     ck_assert_uint_eq(wl->steps[0].d.a_ns, 10000);
@@ -855,8 +855,17 @@ START_TEST(test_preset_dbench)
     ck_assert_uint_eq(wl->steps[3].d.a_ns, 3000);
     ck_assert(wl->steps[3].kernel);
     ck_assert_int_eq(wl->steps[4].kind, GSTEP_UNLOCK);
+    ck_assert_int_eq(wl->steps[5].kind, GSTEP_SLEEP);
+    ck_assert_int_eq(wl->steps[5].d.kind, DIST_EXPONENTIAL);
+    ck_assert_uint_eq(wl->steps[5].d.a_ns, 50000);
+    ck_assert_uint_eq(wl->steps[5].every, 20);
+    ck_assert_int_eq(wl->steps[6].kind, GSTEP_IPI);
+    ck_assert_int_eq(wl->steps[6].to, IPI_TO_RANDOM);
+    ck_assert(!wl->steps[6].wait);
+    ck_assert_uint_eq(wl->steps[6].handler_ns, 2000);
+    ck_assert_uint_eq(wl->steps[6].every, 10);
     ck_assert_uint_eq(wl->nr_locks, 4);
-    for (unsigned int i = 0; i < wl->nr_steps; i++)
+    for (unsigned int i = 0; i < 5; i++)
         ck_assert_uint_eq(wl->steps[i].every, 1);
     scenario_free(sc);
 }

@@ -255,6 +255,12 @@ struct scenario *scenario_load_default(void);
 const char *scenario_default_json(void);
 void scenario_free(struct scenario *sc);
 
+/* Apply one "KEY=VALUE" policy override (the --policy option of vsched run:
+ * yield_to, directed_yield, vcpu_debooster_enabled, ipi_tracking_enabled,
+ * ipi_window_ns, enable_relaxed_boost).  False with @error on a bad key or
+ * value; @sc is unchanged then. */
+bool scenario_apply_policy_override(struct scenario *sc, const char *kv, GError **error);
+
 /* A stable 64-bit FNV-1a hash of the scenario's canonical JSON form (keys
  * sorted, compact), for result rows. */
 u64 scenario_hash(const struct scenario *sc);

@@ -21,17 +21,21 @@
 G_DEFINE_QUARK(vsched-cli-error-quark, cli_error)
 
 static const struct cli_command commands[] = {
-    {"run", "simulate a scenario and report each task's CPU time and share", cmd_run},
+    {"run", "simulate a scenario: per-VM throughput, spinning, exits, yields, latencies, fairness",
+     cmd_run},
     {"validate", "check scenario files and summarise them", cmd_validate},
+    {"policies", "list the yield algorithms (yield_to and directed_yield) and their knobs",
+     cmd_policies},
 };
 
 static void print_overview(FILE *f)
 {
     fprintf(f,
-            "vsched %s - a discrete-event simulator of the Linux host scheduler\n"
-            "(EEVDF with cgroup CPU shares), for studying how tasks and, later, KVM\n"
-            "vCPUs share host CPUs.  A scenario file (JSON, see docs/scenario-format.md)\n"
-            "describes the host, the kernel profile, cgroups and tasks.\n"
+            "vsched %s - a discrete-event simulator of how a Linux host (EEVDF with\n"
+            "cgroup CPU shares) schedules host tasks and the vCPUs of overcommitted KVM\n"
+            "VMs, for comparing vCPU yield algorithms.  A scenario file (JSON, see\n"
+            "docs/scenario-format.md) describes the host, the kernel profile, KVM, cgroups,\n"
+            "tasks, VMs with guest workloads, and the yield policies.\n"
             "\n"
             "Usage:\n"
             "  vsched COMMAND [OPTION...] [ARG...]\n"

@@ -1464,12 +1464,16 @@ static void build_pingpong(struct wl_builder *b, const double *p)
 
 static void build_dbench(struct wl_builder *b, const double *p)
 {
-    /* compute_us, kernel_us, cs_us, locks */
+    /* compute_us, kernel_us, cs_us, locks, io_every, io_us, wake_every */
     emit_compute(b, dist_exp_us(p[0]), false, 1);
     emit_compute(b, dist_exp_us(p[1]), true, 1);
     emit_lock(b, "meta", (unsigned int)p[3], 1);
     emit_compute(b, dist_exp_us(p[2]), true, 1);
     emit_unlock(b, 1);
+    if (p[4] >= 1) /* wait for I/O completion: the vCPU idles (halts) */
+        emit_sleep(b, dist_exp_us(p[5]), (unsigned int)p[4]);
+    if (p[6] >= 1) /* wake another client: an asynchronous IPI */
+        emit_ipi(b, IPI_TO_RANDOM, false, 2, (unsigned int)p[6]);
 }
 
 static void build_dedup(struct wl_builder *b, const double *p)
@@ -1543,7 +1547,8 @@ static const struct preset presets[] = {
      build_pingpong},
     {"dbench", 0,
      {P_US("compute_us", 10), P_US("kernel_us", 2), P_US("cs_us", 1),
-      P_INT("locks", 4, 1, WL_MAX_SPREAD)},
+      P_INT("locks", 4, 1, WL_MAX_SPREAD), P_INT("io_every", 20, 0, WL_MAX_EVERY),
+      P_US("io_us", 50), P_INT("wake_every", 10, 0, WL_MAX_EVERY)},
      build_dbench},
     {"dedup", 0,
      {P_US("compute_us", 50), P_US("handler_us", 5)},
@@ -1987,8 +1992,11 @@ static bool check_program(struct loader *ld, const struct scenario_workload *wl)
         case GSTEP_IPI:
         case GSTEP_TLB_SHOOTDOWN:
         case GSTEP_BARRIER:
+            /* A preset's asynchronous wake-up IPI is simply skipped when
+             * there is nobody to wake (dbench on a 1-vCPU VM). */
             if (wl->participants < 2 &&
-                !(st->kind == GSTEP_TLB_SHOOTDOWN && st->to == IPI_TO_ALL)) {
+                !(st->kind == GSTEP_TLB_SHOOTDOWN && st->to == IPI_TO_ALL) &&
+                !(wl->preset && st->kind == GSTEP_IPI && !st->wait)) {
                 msg = g_strdup_printf("needs at least 2 participants (workload.participants is "
                                       "%u)", wl->participants);
             } else if (st->kind != GSTEP_BARRIER && st->to == IPI_TO_SEVERAL &&
@@ -2647,4 +2655,100 @@ u64 scenario_hash(const struct scenario *sc)
     free(text);
     json_decref(root);
     return h;
+}
+
+/* ------------------------------------------------------------------------ */
+/* command-line policy overrides                                            */
+
+static bool parse_bool_word(const char *v, bool *out)
+{
+    if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "yes")) {
+        *out = true;
+        return true;
+    }
+    if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "no")) {
+        *out = false;
+        return true;
+    }
+    return false;
+}
+
+static char *policy_names(bool yield_side)
+{
+    GString *s = g_string_new(NULL);
+
+    if (yield_side)
+        for (unsigned int i = 0; yield_to_policies[i]; i++)
+            g_string_append_printf(s, "%s%s", i ? ", " : "", yield_to_policies[i]->name);
+    else
+        for (unsigned int i = 0; dy_policies[i]; i++)
+            g_string_append_printf(s, "%s%s", i ? ", " : "", dy_policies[i]->name);
+    return g_string_free(s, FALSE);
+}
+
+bool scenario_apply_policy_override(struct scenario *sc, const char *kv, GError **error)
+{
+    const char *eq = strchr(kv, '=');
+    char *key, *names;
+    const char *val;
+    bool b, ok = true;
+
+    if (!eq || eq == kv) {
+        g_set_error(error, VSCHED_SCENARIO_ERROR, VSCHED_SCENARIO_ERROR_INVALID,
+                    "--policy: expected KEY=VALUE (e.g. yield_to=deboost-v2), got \"%s\"", kv);
+        return false;
+    }
+    key = g_strndup(kv, (gsize)(eq - kv));
+    val = eq + 1;
+    if (!strcmp(key, "yield_to") || !strcmp(key, "directed_yield")) {
+        bool ys = key[0] == 'y';
+
+        if (ys ? !yield_to_policy_find(val) : !dy_policy_find(val)) {
+            names = policy_names(ys);
+            g_set_error(error, VSCHED_SCENARIO_ERROR, VSCHED_SCENARIO_ERROR_INVALID,
+                        "--policy %s: unknown policy \"%s\" (expected one of %s)", key, val,
+                        names);
+            g_free(names);
+            ok = false;
+        } else if (ys) {
+            g_free(sc->policy.yield_to);
+            sc->policy.yield_to = g_strdup(val);
+        } else {
+            g_free(sc->policy.directed_yield);
+            sc->policy.directed_yield = g_strdup(val);
+        }
+    } else if (!strcmp(key, "vcpu_debooster_enabled") || !strcmp(key, "ipi_tracking_enabled") ||
+               !strcmp(key, "enable_relaxed_boost")) {
+        if (!parse_bool_word(val, &b)) {
+            g_set_error(error, VSCHED_SCENARIO_ERROR, VSCHED_SCENARIO_ERROR_INVALID,
+                        "--policy %s: expected 0/1/true/false, got \"%s\"", key, val);
+            ok = false;
+        } else if (key[0] == 'v') {
+            sc->policy.vcpu_debooster_enabled = b;
+        } else if (key[0] == 'i') {
+            sc->policy.ipi_tracking_enabled = b;
+        } else {
+            sc->policy.enable_relaxed_boost = b;
+        }
+    } else if (!strcmp(key, "ipi_window_ns")) {
+        guint64 v;
+
+        if (!g_ascii_string_to_unsigned(val, 10, 1, 10000000000ULL, &v, NULL)) {
+            g_set_error(error, VSCHED_SCENARIO_ERROR, VSCHED_SCENARIO_ERROR_INVALID,
+                        "--policy ipi_window_ns: expected an integer 1..10000000000, got \"%s\"",
+                        val);
+            ok = false;
+        } else {
+            sc->policy.ipi_window_ns = v;
+        }
+    } else {
+        g_set_error(error, VSCHED_SCENARIO_ERROR, VSCHED_SCENARIO_ERROR_INVALID,
+                    "--policy: unknown key \"%s\" (expected yield_to, directed_yield, "
+                    "vcpu_debooster_enabled, ipi_tracking_enabled, ipi_window_ns or "
+                    "enable_relaxed_boost)",
+                    key);
+        ok = false;
+    }
+    g_free(key);
+    return ok;
 }
