@@ -122,6 +122,9 @@ struct vm_result {
     u64 lock_wait_p50, lock_wait_p99, lock_hold_p50, lock_hold_p99;
     u64 lock_holder_preempted;
     u64 pv_kicks, tlb_skipped_preempted, halt_wakeups, halt_poll_success;
+    /* directed-yield policy counters (zero where the policy has none) */
+    u64 ipi_track_records, ipi_eoi_clear_receiver, ipi_eoi_clear_sender, ipi_stale;
+    u64 dy_tier[3], dy_relaxed_rounds, dy_relaxed_hits, dy_hint_hits, dy_hint_fallbacks;
     double share;                 /* cpu_ns / (host CPUs x simulated time) */
     double entitlement;           /* entitled fraction of host CPU time (water-filling) */
     double share_vs_entitlement;  /* share / entitlement */

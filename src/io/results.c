@@ -130,6 +130,22 @@ static json_t *vm_json(const struct vm_result *v)
     json_object_set_new(o, "tlb_skipped_preempted", ju64(v->tlb_skipped_preempted));
     json_object_set_new(o, "halt_wakeups", ju64(v->halt_wakeups));
     json_object_set_new(o, "halt_poll_success", ju64(v->halt_poll_success));
+    {
+        json_t *dy = json_object(), *tiers = json_array();
+
+        json_object_set_new(dy, "ipi_track_records", ju64(v->ipi_track_records));
+        json_object_set_new(dy, "eoi_clear_receiver", ju64(v->ipi_eoi_clear_receiver));
+        json_object_set_new(dy, "eoi_clear_sender", ju64(v->ipi_eoi_clear_sender));
+        json_object_set_new(dy, "stale", ju64(v->ipi_stale));
+        for (unsigned int t = 0; t < 3; t++)
+            json_array_append_new(tiers, ju64(v->dy_tier[t]));
+        json_object_set_new(dy, "tier_hits", tiers);
+        json_object_set_new(dy, "relaxed_rounds", ju64(v->dy_relaxed_rounds));
+        json_object_set_new(dy, "relaxed_hits", ju64(v->dy_relaxed_hits));
+        json_object_set_new(dy, "hint_hits", ju64(v->dy_hint_hits));
+        json_object_set_new(dy, "hint_fallbacks", ju64(v->dy_hint_fallbacks));
+        json_object_set_new(o, "directed_yield", dy);
+    }
     json_object_set_new(o, "share", jreal(v->share));
     json_object_set_new(o, "entitlement", jreal(v->entitlement));
     json_object_set_new(o, "share_vs_entitlement", jreal(v->share_vs_entitlement));

@@ -383,6 +383,16 @@ static void collect_vms(struct sim *sim, struct sim_result *r)
         v->tlb_skipped_preempted = gv->stats.tlb_skipped_preempted;
         v->halt_wakeups = kvm->stats.halt_wakeups;
         v->halt_poll_success = kvm->stats.halt_poll_success;
+        v->ipi_track_records = kvm->stats.ipi_track_records;
+        v->ipi_eoi_clear_receiver = kvm->stats.ipi_eoi_clear_receiver;
+        v->ipi_eoi_clear_sender = kvm->stats.ipi_eoi_clear_sender;
+        v->ipi_stale = kvm->stats.ipi_stale;
+        for (unsigned int t = 0; t < 3; t++)
+            v->dy_tier[t] = kvm->stats.dy_tier[t];
+        v->dy_relaxed_rounds = kvm->stats.dy_relaxed_rounds;
+        v->dy_relaxed_hits = kvm->stats.dy_relaxed_hits;
+        v->dy_hint_hits = kvm->stats.dy_hint_hits;
+        v->dy_hint_fallbacks = kvm->stats.dy_hint_fallbacks;
         v->share = capacity > 0 ? (double)v->cpu_ns / capacity : 0;
         v->share_vs_entitlement = v->entitlement > 0 ? v->share / v->entitlement : 0;
         sum += v->share_vs_entitlement;
