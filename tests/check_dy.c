@@ -5,6 +5,7 @@
  * and the pv-hint oracle.  Expected values come from the patch text.
  */
 #include <check.h>
+#include <jansson.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,14 +380,26 @@ static char *run_default(const char *const *overrides, unsigned int n, double ms
     return s;
 }
 
-/* The VM part of a JSON result (from "vms" on): the scenario hash and the
- * policy fields differ by construction. */
-static const char *vms_part(const char *json)
+/* The VM results of a JSON result without the policy's own counters
+ * ("directed_yield"), which differ by construction (g_free). */
+static char *vms_part(const char *json)
 {
-    const char *p = strstr(json, "\"vms\"");
+    json_error_t jerr;
+    json_t *root = json_loads(json, 0, &jerr), *vms;
+    size_t i;
+    json_t *vm;
+    char *out, *copy;
 
-    ck_assert_ptr_nonnull(p);
-    return p;
+    ck_assert_ptr_nonnull(root);
+    vms = json_object_get(root, "vms");
+    ck_assert_ptr_nonnull(vms);
+    json_array_foreach(vms, i, vm)
+        json_object_del(vm, "directed_yield");
+    out = json_dumps(vms, JSON_SORT_KEYS);
+    copy = g_strdup(out);
+    free(out);
+    json_decref(root);
+    return copy;
 }
 
 /* The null case (one VM, 1:1 pinned, no overcommit): no variant changes
@@ -401,8 +414,11 @@ START_TEST(test_null_case_all_policies)
         const char *ov[] = {kv};
         char *s = run_default(ov, 1, 100, true);
 
-        ck_assert_msg(strcmp(vms_part(base), vms_part(s)) == 0, "%s changed the null case",
-                      dy_policies[i]->name);
+        char *a = vms_part(base), *b = vms_part(s);
+
+        ck_assert_msg(strcmp(a, b) == 0, "%s changed the null case", dy_policies[i]->name);
+        g_free(a);
+        g_free(b);
         g_free(s);
         g_free(kv);
     }
