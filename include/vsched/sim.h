@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "vsched/core.h"
+#include "vsched/policy.h"
 #include "vsched/scenario.h"
 #include "vsched/sched.h"
 
@@ -42,6 +43,7 @@ struct sim {
     struct kvm **vms;             /* [nr_vms] */
     unsigned int nr_vms;
     struct sim_rng rng;           /* guest workload draws */
+    struct policy_stats pstats;   /* yield-policy counters (policy.h) */
 };
 
 static inline struct rq *cpu_rq(struct sim *sim, unsigned int cpu)
