@@ -109,6 +109,9 @@ struct sched_entity {
     struct sched_entity *rb_next; /* next in (deadline, insertion) order */
     struct sched_entity *rb_prev; /* previous */
     bool on_tree;                 /* currently linked in cfs_rq's tree */
+    /* SIM: counters only - deboost-v2 penalty applied since the last
+     * update_entity_lag() of this entity (0 = none); see policy.h. */
+    u64 deboost_penalty_pending;
 };
 
 struct cfs_rq {
@@ -283,6 +286,7 @@ void cancel_protect_slice(struct sched_entity *se);
 void update_curr(struct sim *sim, struct cfs_rq *cfs_rq);
 bool update_deadline(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se);
 void update_entity_lag(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se);
+s64 entity_lag_limit(struct sim *sim, struct sched_entity *se);
 void place_entity(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se, int flags);
 void enqueue_entity(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se, int flags);
 bool dequeue_entity(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se, int flags);
@@ -310,6 +314,7 @@ void task_tick_fair(struct sim *sim, struct rq *rq, struct task_struct *curr);
 void check_preempt_wakeup_fair(struct sim *sim, struct rq *rq, struct task_struct *p,
                                int wake_flags);
 void yield_task_fair(struct sim *sim, struct rq *rq);
+void yield_task_fair_mode(struct sim *sim, struct rq *rq, bool forfeit);
 bool yield_to_task_fair(struct sim *sim, struct rq *rq, struct task_struct *p);
 void set_load_weight(struct task_struct *p);
 

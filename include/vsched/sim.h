@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "vsched/core.h"
+#include "vsched/policy.h"
 #include "vsched/scenario.h"
 #include "vsched/sched.h"
 
@@ -45,6 +46,7 @@ struct sim {
     unsigned int nr_host_tasks;   /* tasks[0..nr_host_tasks) are host tasks, then vCPUs */
     /* Tests only: replaces the yield_to() call of kvm_vcpu_yield_to(). */
     int (*test_yield_to)(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *target);
+    struct policy_stats pstats;   /* yield-policy counters (policy.h) */
 };
 
 static inline struct rq *cpu_rq(struct sim *sim, unsigned int cpu)

@@ -3,10 +3,16 @@
  */
 #include <string.h>
 
-#include "vsched/policy.h"
+#include "policy_int.h"
 
+/* "mainline" stays first: it is the default. */
 const struct yield_to_policy *const yield_to_policies[] = {
     &yield_to_policy_mainline,
+    &yield_to_policy_buddy,
+    &yield_to_policy_forfeit,
+    &yield_to_policy_deboost_v2,
+    &yield_to_policy_lag_credit_v3,
+    &yield_to_policy_prateek_proportional,
     NULL,
 };
 
@@ -25,6 +31,15 @@ const struct dy_policy *const dy_policies[] = {
     &dy_policy_pending_ipi,
     &dy_policy_pv_hint,
     NULL,
+};
+
+const struct scenario_policy policy__default_knobs = {
+    .yield_to = NULL,
+    .directed_yield = NULL,
+    .vcpu_debooster_enabled = true,
+    .ipi_tracking_enabled = true,
+    .ipi_window_ns = 50 * NSEC_PER_MSEC,
+    .enable_relaxed_boost = true,
 };
 
 const struct yield_to_policy *yield_to_policy_find(const char *name)

@@ -21,6 +21,7 @@
  * weights (the kernel's own "ideal" formula in calc_group_shares()'s
  * comment); util_est, uclamp, bandwidth control and schedstats are absent.
  */
+#include "vsched/policy.h"
 #include "vsched/sched.h"
 #include "vsched/sim.h"
 
@@ -527,6 +528,18 @@ void update_curr(struct sim *sim, struct cfs_rq *cfs_rq)
 
 /* ---- lag and placement ---- */
 
+/* The bound of entity_lag(): calc_delta_fair(max(2*slice, TICK_NSEC), se).
+ * (Split out so the yield policies clamp to the very same bound.) */
+s64 entity_lag_limit(struct sim *sim, struct sched_entity *se)
+{
+    u64 lim = 2 * se->slice;
+
+    if (lim < sim->params.tick_nsec)
+        lim = sim->params.tick_nsec;
+
+    return (s64)calc_delta_fair(lim, se);
+}
+
 /*
  * lag_i = S - s_i = w_i * (V - v_i); se->vlag keeps V - v_i, clamped to
  * one request (2*slice, at least a tick) in either direction.
@@ -534,21 +547,25 @@ void update_curr(struct sim *sim, struct cfs_rq *cfs_rq)
 static s64 entity_lag(struct sim *sim, u64 avruntime, struct sched_entity *se)
 {
     s64 vlag, limit;
-    u64 lim = 2 * se->slice;
-
-    if (lim < sim->params.tick_nsec)
-        lim = sim->params.tick_nsec;
 
     vlag = (s64)(avruntime - se->vruntime);
-    limit = (s64)calc_delta_fair(lim, se);
+    limit = entity_lag_limit(sim, se);
 
     return vlag < -limit ? -limit : (vlag > limit ? limit : vlag);
 }
 
 void update_entity_lag(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se)
 {
+    u64 avruntime;
+
     SIM_BUG_ON(!se->on_rq);
-    se->vlag = entity_lag(sim, avg_vruntime(cfs_rq), se);
+    avruntime = avg_vruntime(cfs_rq);
+    se->vlag = entity_lag(sim, avruntime, se);
+
+    /* SIM: policy counter only - did this clamp cut into a deboost
+     * penalty applied since the entity's last lag evaluation? */
+    if (se->deboost_penalty_pending)
+        deboost_note_lag_clamp(sim, se, (s64)(avruntime - se->vruntime));
 }
 
 void place_entity(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se, int flags)
@@ -1379,6 +1396,16 @@ void check_preempt_wakeup_fair(struct sim *sim, struct rq *rq, struct task_struc
  */
 void yield_task_fair(struct sim *sim, struct rq *rq)
 {
+    yield_task_fair_mode(sim, rq, sched_feat(sim, YIELD_FORFEIT));
+}
+
+/*
+ * The same with the kernel version chosen by the caller: @forfeit = true is
+ * 79104becf42b, false the deadline push of the kernels before it.  (The
+ * yield policies of src/policy/ pin one or the other.)
+ */
+void yield_task_fair_mode(struct sim *sim, struct rq *rq, bool forfeit)
+{
     struct task_struct *curr = rq->curr;
     struct sched_entity *se = &curr->se;
     struct cfs_rq *cfs_rq = cfs_rq_of(se);
@@ -1395,7 +1422,7 @@ void yield_task_fair(struct sim *sim, struct rq *rq)
     /* Tell update_rq_clock() that we've just updated, so we don't do
      * microscopic update in schedule() and double the fastpath cost. */
 
-    if (sched_feat(sim, YIELD_FORFEIT)) {
+    if (forfeit) {
         /* Forfeit the remaining vruntime, only if the entity is eligible. */
         if (entity_eligible(cfs_rq, se)) {
             se->vruntime = se->deadline;
