@@ -426,6 +426,67 @@ START_TEST(test_null_case_all_policies)
 }
 END_TEST
 
+/* Everything but the policy description and the scenario hash (g_free). */
+static char *without_policy(const char *json)
+{
+    json_error_t jerr;
+    json_t *root = json_loads(json, 0, &jerr);
+    char *out, *copy;
+
+    ck_assert_ptr_nonnull(root);
+    json_object_del(root, "policy");
+    json_object_del(root, "scenario_hash");
+    out = json_dumps(root, JSON_SORT_KEYS);
+    copy = g_strdup(out);
+    free(out);
+    json_decref(root);
+    return copy;
+}
+
+/* With vcpu_debooster_enabled = 0, deboost-v2 is the forfeiting
+ * yield_to_task_fair: byte-identical results on the default scenario. */
+START_TEST(test_debooster_off_is_forfeit)
+{
+    const char *a_ov[] = {"yield_to=deboost-v2", "vcpu_debooster_enabled=0"};
+    const char *b_ov[] = {"yield_to=forfeit"};
+    const char *c_ov[] = {"yield_to=deboost-v2"};
+    char *a = run_default(a_ov, 2, 200, false), *b = run_default(b_ov, 1, 200, false);
+    char *c = run_default(c_ov, 1, 200, false);
+    char *a2 = without_policy(a), *b2 = without_policy(b), *c2 = without_policy(c);
+
+    ck_assert_str_eq(a2, b2);
+    ck_assert_str_ne(c2, b2); /* and enabled, it does change something */
+    g_free(a);
+    g_free(b);
+    g_free(c);
+    g_free(a2);
+    g_free(b2);
+    g_free(c2);
+}
+END_TEST
+
+/* The null case for the scheduler-side variants too. */
+START_TEST(test_null_case_yield_policies)
+{
+    const char *base_ov[] = {"yield_to=mainline"};
+    char *base = run_default(base_ov, 1, 100, true);
+    char *b0 = without_policy(base);
+
+    for (unsigned int i = 1; yield_to_policies[i]; i++) {
+        char *kv = g_strdup_printf("yield_to=%s", yield_to_policies[i]->name);
+        const char *ov[] = {kv};
+        char *s = run_default(ov, 1, 100, true), *s2 = without_policy(s);
+
+        ck_assert_msg(strcmp(b0, s2) == 0, "%s changed the null case", yield_to_policies[i]->name);
+        g_free(s);
+        g_free(s2);
+        g_free(kv);
+    }
+    g_free(base);
+    g_free(b0);
+}
+END_TEST
+
 static Suite *dy_suite(void)
 {
     Suite *s = suite_create("dy");
@@ -441,6 +502,8 @@ static Suite *dy_suite(void)
     tcase_add_test(tc, test_relaxed_try_quirk);
     tcase_add_test(tc, test_pv_hint);
     tcase_add_test(tc, test_null_case_all_policies);
+    tcase_add_test(tc, test_debooster_off_is_forfeit);
+    tcase_add_test(tc, test_null_case_yield_policies);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -151,6 +151,11 @@ struct sim_result {
     struct vm_result *vms;
     unsigned int nr_vms;
     double jain_vms;              /* Jain's index over VMs of share / entitlement */
+    /* yield policies of the run and their counters */
+    const char *yield_to_policy;  /* static names from the registries */
+    const char *dy_policy;
+    struct scenario_policy knobs; /* only the scalar knobs are valid (names: above) */
+    struct policy_stats pstats;
     unsigned int nr_host_tasks;   /* tasks[0..nr_host_tasks) are host tasks, then vCPUs */
     double min_share, max_share;  /* over tasks */
 };

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "vsched/kvm.h"
+#include "vsched/policy.h"
 #include "vsched/results.h"
 #include "vsched/version.h"
 
@@ -87,6 +88,53 @@ static json_t *jpair(const char *k1, u64 v1, const char *k2, u64 v2)
 
     json_object_set_new(o, k1, ju64(v1));
     json_object_set_new(o, k2, ju64(v2));
+    return o;
+}
+
+static json_t *policy_json(const struct sim_result *r)
+{
+    const struct policy_stats *p = &r->pstats;
+    json_t *o = json_object(), *c = json_object(), *pen = json_object();
+
+    json_object_set_new(o, "yield_to", jstr(r->yield_to_policy));
+    json_object_set_new(o, "directed_yield", jstr(r->dy_policy));
+    json_object_set_new(o, "vcpu_debooster_enabled", json_boolean(r->knobs.vcpu_debooster_enabled));
+    json_object_set_new(o, "ipi_tracking_enabled", json_boolean(r->knobs.ipi_tracking_enabled));
+    json_object_set_new(o, "ipi_window_ns", ju64(r->knobs.ipi_window_ns));
+    json_object_set_new(o, "enable_relaxed_boost", json_boolean(r->knobs.enable_relaxed_boost));
+#define C(name) json_object_set_new(c, #name, ju64(p->name))
+    C(yield_to_calls);
+    C(yield_to_true);
+    C(yield_to_false);
+    C(deboost_attempts);
+    C(deboost_applied);
+    C(deboost_skip_disabled);
+    C(deboost_skip_rate_limited);
+    C(deboost_skip_validation);
+    C(deboost_skip_no_lca);
+    C(deboost_skip_overflow);
+    C(deboost_debounced);
+    C(deboost_debounce_reduced);
+    C(deboost_lag_checks);
+    C(deboost_lag_clamp_cut);
+    C(deboost_lag_clamp_cut_ns);
+    C(credit_yields);
+    C(credit_remote);
+    C(credit_levels);
+    C(credit_levels_curr);
+    C(credit_clamped);
+    C(credit_forced_resched);
+    C(credit_resched_rate_limited);
+    C(prateek_levels_pushed);
+    C(prateek_stop_ineligible);
+    C(prateek_stop_zero_weight);
+    C(prateek_not_curr);
+#undef C
+    json_object_set_new(pen, "p50", ju64(hist_quantile(&p->deboost_penalty_ns, 0.5)));
+    json_object_set_new(pen, "p99", ju64(hist_quantile(&p->deboost_penalty_ns, 0.99)));
+    json_object_set_new(pen, "max", ju64(p->deboost_penalty_ns.max));
+    json_object_set_new(c, "deboost_penalty_ns", pen);
+    json_object_set_new(o, "counters", c);
     return o;
 }
 
@@ -212,6 +260,7 @@ static char *render_json(const struct sim_result *r, bool with_wall)
     }
     json_object_set_new(root, "cgroups", cgroups);
 
+    json_object_set_new(root, "policy", policy_json(r));
     if (r->nr_vms) {
         json_t *vms = json_array();
 
@@ -542,6 +591,16 @@ static char *render_table(const struct sim_result *r, bool with_wall)
     else if (with_wall)
         header_line(out, "wall time:", "%.3f s", r->wall_s);
 
+    header_line(out, "policies:", "yield_to %s, directed_yield %s",
+                r->yield_to_policy ? r->yield_to_policy : "?", r->dy_policy ? r->dy_policy : "?");
+    if (r->pstats.deboost_attempts)
+        header_line(out, "debooster:", "%llu attempts, %llu applied, %llu rate-limited, "
+                    "penalty p50 %.1f us p99 %.1f us",
+                    (unsigned long long)r->pstats.deboost_attempts,
+                    (unsigned long long)r->pstats.deboost_applied,
+                    (unsigned long long)r->pstats.deboost_skip_rate_limited,
+                    (double)hist_quantile(&r->pstats.deboost_penalty_ns, 0.5) / 1e3,
+                    (double)hist_quantile(&r->pstats.deboost_penalty_ns, 0.99) / 1e3);
     if (r->nr_vms)
         render_vm_tables(out, r);
 

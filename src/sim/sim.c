@@ -454,6 +454,12 @@ struct sim_result *sim_collect(struct sim *sim, double wall_s)
     }
 
     collect_vms(sim, r);
+    r->yield_to_policy = sim->yt_policy->name;
+    r->dy_policy = sim->dy_policy->name;
+    r->knobs = sim->sc->policy;
+    r->knobs.yield_to = NULL;
+    r->knobs.directed_yield = NULL;
+    r->pstats = sim->pstats;
 
     r->nr_cgroups = sim->sc->nr_cgroups;
     r->cgroups = xcalloc(r->nr_cgroups, sizeof(*r->cgroups));
