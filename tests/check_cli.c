@@ -295,6 +295,44 @@ START_TEST(test_run_table)
 }
 END_TEST
 
+/* Golden scenario outputs: the JSON of a few short runs, byte for byte
+ * (scripts/update-golden.sh regenerates them after an intended change). */
+static const struct {
+    const char *file;
+    const char *argv[12];
+} golden_cases[] = {
+    {"tests/golden/default-20ms.json", {"run", "--duration-ms", "20", "--format", "json"}},
+    {"tests/golden/default-20ms-v2series.json",
+     {"run", "--duration-ms", "20", "--format", "json", "--policy", "yield_to=deboost-v2",
+      "--policy", "directed_yield=ipi-aware-relaxed"}},
+    {"tests/golden/dedup-20ms-ipi-aware.json",
+     {"run", "scenarios/vm-ipi-dedup.json", "--duration-ms", "20", "--format", "json",
+      "--policy", "directed_yield=ipi-aware"}},
+    {"tests/golden/two-groups-200ms.json",
+     {"run", "scenarios/two-groups.json", "--duration-ms", "200", "--format", "json"}},
+};
+
+START_TEST(test_golden)
+{
+    const char *argv[14] = {VSCHED_CLI};
+    struct tu_proc p;
+    char *path = g_build_filename(VSCHED_SOURCE_DIR, golden_cases[_i].file, NULL);
+    char *want = tu_read_file(path);
+
+    for (unsigned int i = 0; golden_cases[_i].argv[i]; i++)
+        argv[i + 1] = golden_cases[_i].argv[i];
+    ck_assert_msg(want != NULL, "cannot read %s", path);
+    ck_assert(tu_run(argv, VSCHED_SOURCE_DIR, &p));
+    ck_assert_int_eq(p.status, 0);
+    ck_assert_msg(strcmp(p.out, want) == 0,
+                  "%s differs from the run's output (intended? scripts/update-golden.sh)",
+                  golden_cases[_i].file);
+    tu_proc_clear(&p);
+    g_free(want);
+    g_free(path);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -312,6 +350,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, test_run_json_deterministic);
     tcase_add_test(tc, test_run_tsv);
     tcase_add_test(tc, test_run_table);
+    tcase_add_loop_test(tc, test_golden, 0, G_N_ELEMENTS(golden_cases));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -487,6 +487,43 @@ START_TEST(test_null_case_yield_policies)
 }
 END_TEST
 
+/* What the tracker can see depends on kvm.apicv, as on hardware. */
+START_TEST(test_tracker_visibility)
+{
+    static const struct guest_step ipi_steps[] = {
+        {.kind = GSTEP_COMPUTE, .d = {DIST_EXPONENTIAL, US(20), 0, 0}, .every = 1},
+        {.kind = GSTEP_IPI, .to = IPI_TO_NEXT, .wait = true, .handler_ns = 2000, .every = 1},
+    };
+
+    for (int mode = APICV_OFF; mode <= APICV_IPIV; mode++) {
+        struct scenario *sc = tu_vm_scenario(4, 2, 4, false, ipi_steps,
+                                             G_N_ELEMENTS(ipi_steps), 0, 30);
+        struct sim *sim;
+        const struct kvm_vm_stats *st;
+
+        sc->kvm.apicv = mode;
+        sc->policy.directed_yield = g_strdup("ipi-aware-relaxed");
+        sim = sim_new(sc, NULL, NULL);
+        sim_run(sim, NULL, NULL);
+        st = &sim->vms[0]->stats;
+        ck_assert_uint_gt(st->ipis_sent, 100);
+        if (mode == APICV_IPIV) {
+            ck_assert_uint_eq(st->ipi_track_records, 0);
+            ck_assert_uint_eq(st->ipi_eoi_clear_receiver, 0);
+        } else if (mode == APICV_ON) {
+            ck_assert_uint_eq(st->ipi_track_records, st->ipis_sent);
+            ck_assert_uint_eq(st->ipi_eoi_clear_receiver, 0);
+        } else {
+            ck_assert_uint_eq(st->ipi_track_records, st->ipis_sent);
+            ck_assert_uint_gt(st->ipi_eoi_clear_receiver, 0);
+            ck_assert_uint_gt(st->ipi_eoi_clear_sender, 0);
+        }
+        sim_free(sim);
+        scenario_free(sc);
+    }
+}
+END_TEST
+
 static Suite *dy_suite(void)
 {
     Suite *s = suite_create("dy");
@@ -501,6 +538,7 @@ static Suite *dy_suite(void)
     tcase_add_test(tc, test_relaxed_round);
     tcase_add_test(tc, test_relaxed_try_quirk);
     tcase_add_test(tc, test_pv_hint);
+    tcase_add_test(tc, test_tracker_visibility);
     tcase_add_test(tc, test_null_case_all_policies);
     tcase_add_test(tc, test_debooster_off_is_forfeit);
     tcase_add_test(tc, test_null_case_yield_policies);
