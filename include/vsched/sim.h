@@ -20,6 +20,7 @@ struct kvm;       /* src/virt: a VM */
 struct kvm_vcpu;
 struct yield_to_policy;
 struct dy_policy;
+struct trace;
 
 struct sim {
     struct sim_engine eng;        /* clock and event queue */
@@ -47,6 +48,7 @@ struct sim {
     /* Tests only: replaces the yield_to() call of kvm_vcpu_yield_to(). */
     int (*test_yield_to)(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *target);
     struct policy_stats pstats;   /* yield-policy counters (policy.h) */
+    struct trace *trace;          /* event trace (vsched/trace.h), NULL = off; not owned */
 };
 
 static inline struct rq *cpu_rq(struct sim *sim, unsigned int cpu)

@@ -29,6 +29,7 @@ struct cli_command {
 bool cmd_run(int argc, char **argv, GError **error);
 bool cmd_validate(int argc, char **argv, GError **error);
 bool cmd_policies(int argc, char **argv, GError **error);
+bool cmd_plot(int argc, char **argv, GError **error);
 
 /*
  * Parse a subcommand's options with GLib's parser, with "-h/--help" handled

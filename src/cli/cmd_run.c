@@ -7,6 +7,11 @@
  * table, meant for humans, always shows it.  Results go to stdout or, with
  * --out, to a file written atomically (temporary file + rename), so a failed
  * run never leaves a half-written or stale-looking output behind.
+ *
+ * --trace FILE streams an event trace (ftrace text and/or Chrome JSON,
+ * vsched/trace.h, docs/traces.md) while the simulation runs; it does not
+ * change the results.  A trace that cannot be written fails the run (exit
+ * status 1, no results printed, no trace file left under its final name).
  */
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +21,7 @@
 #include "vsched/results.h"
 #include "vsched/scenario.h"
 #include "vsched/sim.h"
+#include "vsched/trace.h"
 
 #include "cli.h"
 
@@ -92,6 +98,24 @@ static bool parse_duration_ms(const char *s, u64 *out_ns, GError **error)
     return true;
 }
 
+/* "--trace-limit-mb": MiB per trace file, fractional allowed, at least 4 KiB. */
+static bool parse_limit_mb(const char *s, u64 *out_bytes, GError **error)
+{
+    char *end = NULL;
+    double mb = g_ascii_strtod(s, &end), bytes = floor(mb * 1048576.0);
+
+    if (!*s || !end || *end || !isfinite(mb) || bytes < (double)TRACE_MIN_LIMIT_BYTES ||
+        bytes > 1e15) {
+        g_set_error(error, CLI_ERROR, CLI_ERROR_USAGE,
+                    "--trace-limit-mb: expected a size in MiB of at least 0.004 (4 KiB), "
+                    "got \"%s\"",
+                    s);
+        return false;
+    }
+    *out_bytes = (u64)bytes;
+    return true;
+}
+
 /* Write @text to stdout, reporting failures (full disk, closed pipe...). */
 static bool write_stdout(const char *text, GError **error)
 {
@@ -107,6 +131,7 @@ static bool write_stdout(const char *text, GError **error)
 bool cmd_run(int argc, char **argv, GError **error)
 {
     char *seed_s = NULL, *duration_s = NULL, *format_s = NULL, *out_path = NULL;
+    char *trace_path = NULL, *trace_format_s = NULL, *trace_limit_s = NULL;
     gboolean show_progress = FALSE, debug_checks = FALSE, wall = FALSE;
     char **policy_kv = NULL;
     const GOptionEntry entries[] = {
@@ -129,6 +154,14 @@ bool cmd_run(int argc, char **argv, GError **error)
          "Show progress on stderr even when stderr is not a terminal", NULL},
         {"debug-checks", 0, 0, G_OPTION_ARG_NONE, &debug_checks,
          "Check the scheduler's invariants after every event (slow)", NULL},
+        {"trace", 0, 0, G_OPTION_ARG_FILENAME, &trace_path,
+         "Write an event trace of the run to FILE (see docs/traces.md)", "FILE"},
+        {"trace-format", 0, 0, G_OPTION_ARG_STRING, &trace_format_s,
+         "Trace format: ftrace (text; default unless FILE ends in .json), chrome (JSON) or "
+         "both (FILE.txt and FILE.json)",
+         "FMT"},
+        {"trace-limit-mb", 0, 0, G_OPTION_ARG_STRING, &trace_limit_s,
+         "Stop tracing when a trace file reaches this size (MiB, default 512)", "N"},
         G_OPTION_ENTRY_NULL,
     };
     GOptionContext *ctx = g_option_context_new("[SCENARIO]");
@@ -137,6 +170,8 @@ bool cmd_run(int argc, char **argv, GError **error)
     struct scenario *sc = NULL;
     struct sim_result *res = NULL;
     struct sim *sim = NULL;
+    struct trace_options topt = {0};
+    struct trace *trace = NULL;
     struct progress prog = {.last_percent = -10};
     char *text = NULL;
     bool help_shown, ok = false;
@@ -176,6 +211,24 @@ bool cmd_run(int argc, char **argv, GError **error)
     if (duration_s && !parse_duration_ms(duration_s, &opt.duration_ns, error))
         goto out;
     opt.debug_checks = debug_checks;
+    if ((trace_format_s || trace_limit_s) && !trace_path) {
+        g_set_error(error, CLI_ERROR, CLI_ERROR_USAGE,
+                    "--trace-format and --trace-limit-mb need --trace FILE");
+        goto out;
+    }
+    if (trace_path) {
+        topt.path = trace_path;
+        topt.format = trace_format_for_path(trace_path);
+        if (trace_format_s && !trace_format_parse(trace_format_s, &topt.format)) {
+            g_set_error(error, CLI_ERROR, CLI_ERROR_USAGE,
+                        "--trace-format: expected ftrace, chrome or both, got \"%s\"",
+                        trace_format_s);
+            goto out;
+        }
+        topt.limit_bytes = TRACE_DEFAULT_LIMIT_BYTES;
+        if (trace_limit_s && !parse_limit_mb(trace_limit_s, &topt.limit_bytes, error))
+            goto out;
+    }
 
     /* Fail before a possibly long run if the output cannot be created. */
     if (out_path) {
@@ -199,6 +252,12 @@ bool cmd_run(int argc, char **argv, GError **error)
     sim = sim_new(sc, &opt, error);
     if (!sim)
         goto out;
+    if (trace_path) {
+        trace = trace_open(sim, &topt, error);
+        if (!trace)
+            goto out;
+        sim->trace = trace;
+    }
 
     prog.tty = isatty(STDERR_FILENO);
     t0 = g_get_monotonic_time();
@@ -206,6 +265,20 @@ bool cmd_run(int argc, char **argv, GError **error)
     sim_run(sim, (prog.tty || show_progress) ? progress_cb : NULL, &prog);
     progress_end(&prog);
     res = sim_collect(sim, (double)(g_get_monotonic_time() - t0) / 1e6);
+    if (trace) {
+        bool truncated = trace_truncated(trace);
+
+        ok = trace_close(trace, sim, error);
+        trace = NULL;
+        if (!ok)
+            goto out;
+        ok = false;
+        if (truncated)
+            fprintf(stderr,
+                    "vsched: note: the trace reached --trace-limit-mb (%.3f MiB) and was "
+                    "truncated; it ends with a note saying so\n",
+                    (double)topt.limit_bytes / 1048576.0);
+    }
 
     text = result_render(res, fmt, fmt == FORMAT_TABLE || wall);
     if (out_path)
@@ -213,6 +286,8 @@ bool cmd_run(int argc, char **argv, GError **error)
     else
         ok = write_stdout(text, error);
 out:
+    if (trace)
+        trace_abort(trace, sim);
     g_free(text);
     if (res)
         sim_result_free(res);
@@ -223,6 +298,9 @@ out:
     g_free(duration_s);
     g_free(format_s);
     g_free(out_path);
+    g_free(trace_path);
+    g_free(trace_format_s);
+    g_free(trace_limit_s);
     g_strfreev(policy_kv);
     g_option_context_free(ctx);
     return ok;

@@ -26,6 +26,7 @@ static const struct cli_command commands[] = {
     {"validate", "check scenario files and summarise them", cmd_validate},
     {"policies", "list the yield algorithms (yield_to and directed_yield) and their knobs",
      cmd_policies},
+    {"plot", "plot a result-row file with gnuplot (throughput, speed-up, fairness, ...)", cmd_plot},
 };
 
 static void print_overview(FILE *f)

@@ -44,6 +44,7 @@
 #include "vsched/guest.h"
 #include "vsched/kvm.h"
 #include "vsched/sim.h"
+#include "vsched/trace.h"
 
 #define GUEST_FOREVER_NS (1000000ULL * NSEC_PER_SEC)
 
@@ -199,6 +200,8 @@ static void lock_acquired(struct sim *sim, struct kvm_vcpu *v, struct guest_lock
     l->holder = (int)v->vcpu_idx;
     l->acquired_at = sim_now(sim);
     hist_add(&vm->stats.lock_wait, sim_now(sim) - g->lock_wait_start);
+    if (sim->trace)
+        trace_lock_acquire(sim, v, (unsigned int)g->want_lock, sim_now(sim) - g->lock_wait_start);
     vm->stats.lock_acquisitions++;
     SIM_BUG_ON(g->nr_held >= G_N_ELEMENTS(g->held));
     g->held[g->nr_held++] = g->want_lock;
@@ -300,6 +303,9 @@ static struct kvm_vcpu *lock_release(struct sim *sim, struct kvm_vcpu *v)
     l = &vm->locks[g->held[--g->nr_held]];
     SIM_BUG_ON(l->holder != (int)v->vcpu_idx);
     hist_add(&vm->stats.lock_hold, sim_now(sim) - l->acquired_at);
+    if (sim->trace)
+        trace_lock_release(sim, v, (unsigned int)g->held[g->nr_held],
+                           sim_now(sim) - l->acquired_at);
     l->holder = -1;
     if (!l->q_len)
         return NULL;
@@ -511,9 +517,13 @@ static bool send_ipis(struct sim *sim, struct kvm_vcpu *v)
         return true;
     }
     if (k->apicv == APICV_IPIV) {
-        for (; g->send_pos < g->nr_send; g->send_pos++)
+        for (; g->send_pos < g->nr_send; g->send_pos++) {
+            if (sim->trace)
+                trace_ipi_send(sim, v, v->kvm->vcpus[g->send_to[g->send_pos]], g->send_vector,
+                               TRACE_IPI_IPIV);
             ipiv_deliver(sim, v->kvm->vcpus[g->send_to[g->send_pos]], g->send_vector,
                          sim_now(sim));
+        }
         count_sent(v, remaining);
         return false;
     }
@@ -711,6 +721,8 @@ static void irq_begin(struct sim *sim, struct kvm_vcpu *v, int vec)
     g->irq_eoi_done = false;
     g->irq_csd = 0;
     g->irq_left = handler_cost(g, vm, vec);
+    if (sim->trace)
+        trace_irq_handler_entry(sim, v, vec, sim_now(sim) - v->apic.sent_at[vec]);
     if (vec != LOCAL_TIMER_VECTOR) {
         v->kvm->stats.ipis_received++;
         hist_add(&v->kvm->stats.ipi_latency, sim_now(sim) - v->apic.sent_at[vec]);
@@ -916,9 +928,13 @@ void guest_exit_handled(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reaso
     case KVM_EXIT_HC_SEND_IPI:
         /* kvm_pv_send_ipi(): kvm_apic_set_irq per bit, bypassing
          * kvm_irq_delivery_to_apic (no delivery hook). */
-        for (; g->send_pos < g->nr_send; g->send_pos++)
+        for (; g->send_pos < g->nr_send; g->send_pos++) {
+            if (sim->trace)
+                trace_ipi_send(sim, v, v->kvm->vcpus[g->send_to[g->send_pos]], g->send_vector,
+                               TRACE_IPI_PV);
             kvm_apic_set_irq(sim, v->kvm->vcpus[g->send_to[g->send_pos]], g->send_vector,
                              g->send_start);
+        }
         count_sent(v, g->nr_send);
         break;
     case KVM_EXIT_EOI:

@@ -21,6 +21,7 @@
 #include "vsched/policy.h"
 #include "vsched/sched.h"
 #include "vsched/sim.h"
+#include "vsched/trace.h"
 
 /* ---- CPU work ---- */
 
@@ -162,6 +163,8 @@ static void context_switch(struct sim *sim, struct rq *rq, struct task_struct *p
     } else {
         rq->busy_since = now;
     }
+    if (sim->trace)
+        trace_sched_switch(sim, rq, prev, next);
     rq->curr = next;
     rq->nr_switches++;
     if (next) {
@@ -304,6 +307,8 @@ void wake_up_new_task(struct sim *sim, struct task_struct *p)
     attach_entity_to_group(sim, &p->se, p->sched_task_group, p->cpu);
     rq = task_rq(sim, p);
     activate_task(sim, rq, p, ENQUEUE_NOCLOCK | ENQUEUE_INITIAL);
+    if (sim->trace)
+        trace_sched_wakeup(sim, p, true);
     wakeup_preempt(sim, rq, p, wake_flags);
 }
 
@@ -327,6 +332,8 @@ bool try_to_wake_up(struct sim *sim, struct task_struct *p, int wake_flags)
         rq = task_rq(sim, p);
         if (p->se.sched_delayed)
             enqueue_task_fair(sim, rq, p, ENQUEUE_NOCLOCK | ENQUEUE_DELAYED);
+        if (sim->trace)
+            trace_sched_wakeup(sim, p, false);
         if (!p->on_cpu)
             wakeup_preempt(sim, rq, p, wake_flags);
         p->__state = TASK_RUNNING; /* ttwu_do_wakeup() */
@@ -341,6 +348,8 @@ bool try_to_wake_up(struct sim *sim, struct task_struct *p, int wake_flags)
     }
     rq = task_rq(sim, p);
     activate_task(sim, rq, p, en_flags);
+    if (sim->trace)
+        trace_sched_wakeup(sim, p, false);
     wakeup_preempt(sim, rq, p, wake_flags);
     p->__state = TASK_RUNNING;
     return true;

@@ -14,6 +14,7 @@
 #include "vsched/kvm.h"
 #include "vsched/policy.h"
 #include "vsched/sim.h"
+#include "vsched/trace.h"
 
 /* ---- run-state queries ---- */
 
@@ -82,6 +83,8 @@ int kvm_vcpu_yield_to(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *tar
         r = sim->test_yield_to(sim, me, target);
     else
         r = yield_to(sim, &me->task, &target->task, true);
+    if (sim->trace)
+        trace_kvm_yield_to(sim, me, target, r);
     if (r > 0)
         st->yield_to_success++;
     else if (r < 0)
@@ -142,6 +145,8 @@ void kvm_vcpu_on_spin(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel
     if (me->kvm->online_vcpus < 2)
         return;
     me->kvm->stats.on_spin++;
+    if (sim->trace)
+        trace_kvm_on_spin(sim, me);
     me->in_spin_loop = true; /* kvm_vcpu_set_in_spin_loop(me, true) */
     sim->dy_policy->select(sim, me, yield_to_kernel_mode);
     me->in_spin_loop = false;
@@ -160,6 +165,8 @@ bool kvm_vcpu_wake_up(struct sim *sim, struct kvm_vcpu *vcpu)
     if (vcpu->phase == VP_BLOCKED && vcpu->task.__state != TASK_RUNNING) {
         vcpu->ready = true; /* WRITE_ONCE(vcpu->ready, true) */
         vcpu->kvm->stats.halt_wakeups++;
+        if (sim->trace)
+            trace_halt_wake(sim, vcpu);
         try_to_wake_up(sim, &vcpu->task, 0);
         return true;
     }
@@ -212,6 +219,8 @@ void kvm_pv_kick_cpu_op(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *t
         .targets = 1, .unique = target,
     };
 
+    if (sim->trace)
+        trace_ipi_send(sim, me, target, 0, TRACE_IPI_KICK);
     target->pv_unhalted = true;
     target->req_event = true;
     kvm_vcpu_kick(sim, target);

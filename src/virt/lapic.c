@@ -23,6 +23,7 @@
 #include "vsched/kvm.h"
 #include "vsched/policy.h"
 #include "vsched/sim.h"
+#include "vsched/trace.h"
 
 void kvm_lapic_reset(struct kvm_lapic *apic)
 {
@@ -87,6 +88,8 @@ int kvm_irq_delivery_to_apic(struct sim *sim, struct kvm_vcpu *src, struct kvm_v
         .shorthand = dest != APIC_DEST_ONE, .targets = 0, .unique = NULL,
     };
     if (dest == APIC_DEST_ONE) {
+        if (sim->trace)
+            trace_ipi_send(sim, src, dst, vector, TRACE_IPI_ICR);
         if (kvm_apic_set_irq(sim, dst, vector, sent_at) > 0) {
             ev.targets = 1;
             ev.unique = dst;
@@ -97,6 +100,8 @@ int kvm_irq_delivery_to_apic(struct sim *sim, struct kvm_vcpu *src, struct kvm_v
 
             if (v == src)
                 continue;
+            if (sim->trace)
+                trace_ipi_send(sim, src, v, vector, TRACE_IPI_ALLBUT);
             if (kvm_apic_set_irq(sim, v, vector, sent_at) > 0) {
                 ev.targets++;
                 ev.unique = v;

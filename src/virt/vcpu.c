@@ -23,6 +23,7 @@
 #include "vsched/kvm.h"
 #include "vsched/policy.h"
 #include "vsched/sim.h"
+#include "vsched/trace.h"
 
 const char *const kvm_exit_names[KVM_EXIT_NR] = {
     [KVM_EXIT_PLE] = "ple",
@@ -115,6 +116,8 @@ void vcpu_exit(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reason)
     v->mode = OUTSIDE_GUEST_MODE;
     /* VMX sets it only when handling an external interrupt exit. */
     v->at_instruction_boundary = reason == KVM_EXIT_EXTINT;
+    if (sim->trace)
+        trace_kvm_exit(sim, v, reason);
     vcpu_segment(sim, v, VP_EXIT, kvm_params(sim)->exit_ns);
 }
 
@@ -155,6 +158,8 @@ static void vcpu_enter_guest(struct sim *sim, struct kvm_vcpu *v)
     v->seg_len = 0;
     v->g->ple_spun = 0; /* a new PAUSE loop begins after an entry */
     v->g->irq_visible = true;
+    if (sim->trace)
+        trace_kvm_entry(sim, v);
     guest_resume(sim, v);
 }
 
@@ -181,6 +186,8 @@ static void vcpu_halt_done(struct sim *sim, struct kvm_vcpu *v, u64 extra_ns)
 static void vcpu_block(struct sim *sim, struct kvm_vcpu *v)
 {
     v->blocking = true;
+    if (sim->trace)
+        trace_halt_block(sim, v);
     vcpu_continue_with(v, VP_BLOCKED, 0);
     sched_block_current(sim, &v->task);
 }
@@ -334,6 +341,8 @@ static void kvm_sched_out(struct sim *sim, struct kvm_vcpu *v)
          * caused an external-interrupt exit; it is paid, with the entry,
          * when the thread runs again. */
         v->stats.exits[KVM_EXIT_EXTINT]++;
+        if (sim->trace)
+            trace_kvm_exit(sim, v, KVM_EXIT_EXTINT);
         v->at_instruction_boundary = true;
         v->mode = OUTSIDE_GUEST_MODE;
         vcpu_continue_with(v, VP_ENTRY, k->exit_ns + k->entry_ns);
