@@ -12,11 +12,15 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "vsched/types.h"
+
 #define CLI_ERROR (cli_error_quark())
 GQuark cli_error_quark(void);
 enum cli_error_code {
     CLI_ERROR_USAGE,  /* bad command line: exit status 2 */
     CLI_ERROR_OUTPUT, /* could not write the results: exit status 1 */
+    CLI_ERROR_REGRESSION, /* vsched regress found metrics that moved: exit status 1 */
+    CLI_ERROR_INTERRUPTED, /* stopped by SIGINT after saving what was finished: exit status 130 */
 };
 
 /* One entry of the dispatch table in main.c. */
@@ -30,6 +34,9 @@ bool cmd_run(int argc, char **argv, GError **error);
 bool cmd_validate(int argc, char **argv, GError **error);
 bool cmd_policies(int argc, char **argv, GError **error);
 bool cmd_plot(int argc, char **argv, GError **error);
+bool cmd_sweep(int argc, char **argv, GError **error);
+bool cmd_compare(int argc, char **argv, GError **error);
+bool cmd_regress(int argc, char **argv, GError **error);
 
 /*
  * Parse a subcommand's options with GLib's parser, with "-h/--help" handled
@@ -40,5 +47,21 @@ bool cmd_plot(int argc, char **argv, GError **error);
  */
 bool cli_parse(const char *cmd, GOptionContext *ctx, const GOptionEntry *entries, int *argc,
                char ***argv, bool *help_shown, GError **error);
+
+/* ---- helpers shared by sweep, compare and regress (cli_common.c) ---- */
+
+/* Split @s at the commas that are not inside [...], {...} or "..." (so that
+ * JSON values survive), trimming blanks around each item.  g_strfreev. */
+char **cli_split_list(const char *s);
+/* A number of milliseconds > 0 (fractional allowed) -> ns; @opt names the
+ * option in the message. */
+bool cli_parse_duration_ms(const char *opt, const char *s, u64 *out_ns, GError **error);
+/* An integer in [@min, @max]; @opt names the option in the message. */
+bool cli_parse_uint(const char *opt, const char *s, guint64 min, guint64 max, guint64 *out,
+                    GError **error);
+/* Fail early (before long runs) if @path's directory does not exist. */
+bool cli_check_out_dir(const char *path, GError **error);
+/* Write @text to stdout, reporting failures (full disk, closed pipe...). */
+bool cli_write_stdout(const char *text, GError **error);
 
 #endif /* VSCHED_CLI_H */

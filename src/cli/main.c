@@ -4,8 +4,9 @@
  * exit status.
  *
  * Exit status: 0 success; 2 bad input (bad scenario, bad option, unknown
- * command, missing file); 1 internal failure (e.g. the output file could not
- * be written).  Error messages go to stderr prefixed with "vsched: ".
+ * command, missing file, bad row file); 1 internal failure (e.g. the output
+ * file could not be written) or, for regress, a regression; 130 interrupted
+ * by SIGINT (sweep, regress) after saving what was finished.  Error messages go to stderr prefixed with "vsched: ".
  *
  * We deliberately do not call setlocale(): numbers must print with a '.'
  * whatever the user's locale, or JSON/TSV output would not be portable.
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vsched/rows.h"
 #include "vsched/scenario.h"
 #include "vsched/version.h"
 
@@ -26,6 +28,9 @@ static const struct cli_command commands[] = {
     {"validate", "check scenario files and summarise them", cmd_validate},
     {"policies", "list the yield algorithms (yield_to and directed_yield) and their knobs",
      cmd_policies},
+    {"sweep", "run a grid (VM count or overcommit x --set values x policy variants x seeds)", cmd_sweep},
+    {"compare", "paired comparison of variants against a baseline from row files", cmd_compare},
+    {"regress", "run the regression suite and compare with the stored baselines", cmd_regress},
     {"plot", "plot a result-row file with gnuplot (throughput, speed-up, fairness, ...)", cmd_plot},
 };
 
@@ -49,7 +54,8 @@ static void print_overview(FILE *f)
     fprintf(f, "  %-10s %s\n", "help", "show this overview, or a command's help (vsched help run)");
     fprintf(f, "\n"
                "Run \"vsched COMMAND --help\" (e.g. \"vsched run --help\") for a command's options.\n"
-               "Exit status: 0 ok, 2 bad input (scenario, options), 1 internal failure.\n");
+               "Exit status: 0 ok, 2 bad input (scenario, options), 1 internal failure\n"
+               "(regress: a regression), 130 interrupted (sweep, regress).\n");
 }
 
 bool cli_parse(const char *cmd, GOptionContext *ctx, const GOptionEntry *entries, int *argc,
@@ -82,11 +88,16 @@ bool cli_parse(const char *cmd, GOptionContext *ctx, const GOptionEntry *entries
     return true;
 }
 
-/* Bad input -> 2, anything else (I/O on output, simulator) -> 1. */
+/* Bad input -> 2, interrupted -> 130 (128 + SIGINT, as a shell reports a
+ * process killed by Ctrl-C), anything else (I/O on output, simulator, a
+ * regression found) -> 1. */
 static int cli_exit_status(const GError *err)
 {
-    if (err->domain == VSCHED_SCENARIO_ERROR || err->domain == G_OPTION_ERROR)
+    if (err->domain == VSCHED_SCENARIO_ERROR || err->domain == VSCHED_ROWS_ERROR ||
+        err->domain == G_OPTION_ERROR)
         return 2;
+    if (err->domain == CLI_ERROR && err->code == CLI_ERROR_INTERRUPTED)
+        return 130;
     if (err->domain == CLI_ERROR)
         return err->code == CLI_ERROR_USAGE ? 2 : 1;
     return 1;
