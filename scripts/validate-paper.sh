@@ -69,10 +69,19 @@ sim_rel() {
       b = $col["baseline_mean"]; if (b == 0) { print "nan"; exit }
       printf "%.3f", 100 * ($col["mean"] - b) / b; exit }' "$1"
 }
-# direction PUBLISHED SIMULATED -> "yes" if both have the same sign
+# sim_sig FILE VARIANT OVERCOMMIT METRIC -> 1 if the change is significant
+sim_sig() {
+  awk -F'\t' -v var="$2" -v oc="$3" -v m="$4" '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $col["variant"] == var && $col["overcommit"] + 0 == oc + 0 && $col["metric"] == m {
+      print $col["significant"]; exit }' "$1"
+}
+# direction PUBLISHED SIMULATED SIGNIFICANT -> "yes" / "**no**" when the simulated change
+# is significant and has the published sign / the other one; "none (n.s.)" otherwise
 direction() {
-  awk -v p="$1" -v s="$2" 'BEGIN { if (s == "nan") print "n/a";
-    else if ((p > 0 && s > 0) || (p < 0 && s < 0) || (p == 0 && s == 0)) print "yes"; else print "**no**" }'
+  awk -v p="$1" -v s="$2" -v sig="$3" 'BEGIN { if (s == "nan") print "n/a";
+    else if (sig != 1) print "none (n.s.)";
+    else if ((p > 0 && s > 0) || (p < 0 && s < 0)) print "yes"; else print "**no**" }'
 }
 # A PARSEC latency reduction r (%) corresponds to a throughput gain r / (100 - r).
 lat_to_thr() { awk -v r="$1" 'BEGIN { printf "%.2f", 100 * r / (100 - r) }'; }
@@ -89,7 +98,8 @@ tmp=$(mktemp)
   echo "interval of the paired (same-seed) difference, as a relative range; \`*\` marks a"
   echo "significant change. Throughput is guest operations per second (\`ops_per_s\`)."
   echo "\"Direction\" says whether the simulated mean moves the same way as the published"
-  echo "figure. Raw rows: \`docs/validation/*.tsv\`; plots: \`docs/validation/plots-*/\`."
+  echo "figure with a significant change (\"none (n.s.)\": no significant change at all)."
+  echo "Raw rows: \`docs/validation/*.tsv\`; plots: \`docs/validation/plots-*/\`."
   echo
   echo "## x86: 16 CPUs, VMs of 16 vCPUs, APICv off"
   echo
@@ -114,7 +124,8 @@ tmp=$(mktemp)
       n=$((i + 2)); oc=$n
       s2=$(sim_rel "$f" v2 "$oc" ops_per_s); s3=$(sim_rel "$f" v3 "$oc" ops_per_s)
       if [ "$p3lat" = 1 ]; then pub3="${p3[$i]} % latency"; p3t=$(lat_to_thr "${p3[$i]}"); else pub3="+${p3[$i]} %"; p3t=${p3[$i]}; fi
-      echo "| $n | +${p2[$i]} % | $(sim_cell "$f" v2 "$oc" ops_per_s) | $(direction "${p2[$i]}" "$s2") | $pub3 | $(sim_cell "$f" v3 "$oc" ops_per_s) | $(direction "$p3t" "$s3") |"
+      g2=$(sim_sig "$f" v2 "$oc" ops_per_s); g3=$(sim_sig "$f" v3 "$oc" ops_per_s)
+      echo "| $n | +${p2[$i]} % | $(sim_cell "$f" v2 "$oc" ops_per_s) | $(direction "${p2[$i]}" "$s2" "$g2") | $pub3 | $(sim_cell "$f" v3 "$oc" ops_per_s) | $(direction "$p3t" "$s3" "$g3") |"
     done
     echo
   done
@@ -131,7 +142,8 @@ tmp=$(mktemp)
   for i in 0 1 2 3 4 5; do
     r=${ratios[$i]}
     sy=$(sim_rel "$f" v2-sched "$r" yield_to_calls); st=$(sim_rel "$f" v2-sched "$r" ops_per_s)
-    echo "| $r:1 | ${pyc[$i]} % | $(sim_cell "$f" v2-sched "$r" yield_to_calls) | $(direction "${pyc[$i]}" "$sy") | +${pth[$i]} % | $(sim_cell "$f" v2-sched "$r" ops_per_s) | $(direction "${pth[$i]}" "$st") |"
+    gy=$(sim_sig "$f" v2-sched "$r" yield_to_calls); gt=$(sim_sig "$f" v2-sched "$r" ops_per_s)
+    echo "| $r:1 | ${pyc[$i]} % | $(sim_cell "$f" v2-sched "$r" yield_to_calls) | $(direction "${pyc[$i]}" "$sy" "$gy") | +${pth[$i]} % | $(sim_cell "$f" v2-sched "$r" ops_per_s) | $(direction "${pth[$i]}" "$st" "$gt") |"
   done
   echo
   if [ -f docs/validation-discussion.md ]; then
