@@ -140,6 +140,33 @@ END_TEST
 
 /* HZ=250, two busy nice-0 tasks on one CPU: the slice (1.4 ms on 2 CPUs)
  * runs out between ticks, so they switch at every tick: 4.0 ms. */
+/* skew_tick=1: CPU n's tick grid is shifted by n * (TICK_NSEC / 2) / nr_cpus
+ * (tick_sched.c); here HZ = 250, 2 CPUs: CPU 1 ticks at 1 ms, 5 ms, ... */
+START_TEST(test_skew_tick)
+{
+    for (int skew = 0; skew <= 1; skew++) {
+        char *json = g_strdup_printf(
+            "{\"version\":1,\"name\":\"t\",\"duration_ms\":10,\"kernel\":{\"hz\":250,"
+            "\"skew_tick\":%s},\"host\":{\"cpus\":2},\"tasks\":[{\"name\":\"a\","
+            "\"cpus\":[0]," HOG "},{\"name\":\"b\",\"cpus\":[1]," HOG "}]}",
+            skew ? "true" : "false");
+        struct scenario *sc = scenario_load_string(json, "t", NULL);
+        struct sim *sim;
+
+        ck_assert_ptr_nonnull(sc);
+        sim = sim_new(sc, NULL, NULL);
+        sim_engine_run_until(&sim->eng, 500000);
+        ck_assert_uint_eq(cpu_rq(sim, 0)->tick_ev.time, 4000000);
+        ck_assert_uint_eq(cpu_rq(sim, 1)->tick_ev.time, skew ? 1000000 : 4000000);
+        sim_engine_run_until(&sim->eng, 1500000);
+        ck_assert_uint_eq(cpu_rq(sim, 1)->tick_ev.time, skew ? 5000000 : 4000000);
+        sim_free(sim);
+        scenario_free(sc);
+        g_free(json);
+    }
+}
+END_TEST
+
 START_TEST(test_switch_interval_tick)
 {
     static const unsigned int hz[] = {250, 1000};
@@ -290,6 +317,7 @@ static Suite *sim_suite(void)
     tcase_add_test(tc, test_yielder);
     tcase_add_test(tc, test_determinism);
     tcase_add_test(tc, test_yield_to_codes);
+    tcase_add_test(tc, test_skew_tick);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -62,6 +62,7 @@ struct scenario_kernel {
     u64 base_slice_ns;            /* "base_slice_ns": normalized_sysctl_sched_base_slice, default 700000 */
     enum tunable_scaling scaling; /* "tunable_scaling": "none"|"log"|"linear", default log */
     u64 timer_slack_ns;           /* "timer_slack_ns": added to every sleep, default 50000 */
+    bool skew_tick;               /* "skew_tick": the skew_tick=1 boot option, default false */
 };
 
 struct scenario_host {

@@ -230,6 +230,7 @@ struct sched_params {
     u64 normalized_sysctl_sched_base_slice;  /* 700000 */
     u64 sysctl_sched_base_slice;             /* scaled by CPU count */
     u64 timer_slack_ns;
+    bool skew_tick;                          /* tick of CPU n offset by n * (TICK_NSEC/2) / nr_cpus */
     u64 balance_interval_ns;
     bool newidle_balance;
 };

@@ -592,7 +592,7 @@ static bool load_kernel(struct loader *ld, json_t *root, struct scenario_kernel 
 {
     static const char *const keys[] = {"profile",        "hz",       "base_slice_ns",
                                        "tunable_scaling", "timer_slack_ns", "features",
-                                       NULL};
+                                       "skew_tick", NULL};
     json_t *obj, *v;
     char *s = NULL;
     long long n;
@@ -604,6 +604,7 @@ static bool load_kernel(struct loader *ld, json_t *root, struct scenario_kernel 
     k->base_slice_ns = DEFAULT_BASE_SLICE_NS;
     k->scaling = SCALING_LOG;
     k->timer_slack_ns = DEFAULT_TIMER_SLACK_NS;
+    k->skew_tick = false;
     obj = json_object_get(root, "kernel");
     if (!obj) {
         sched_feat_defaults(k->profile, k->feat);
@@ -646,6 +647,8 @@ static bool load_kernel(struct loader *ld, json_t *root, struct scenario_kernel 
     if (!get_int(ld, obj, "timer_slack_ns", false, 0, 10000000, DEFAULT_TIMER_SLACK_NS, &n))
         goto out;
     k->timer_slack_ns = (u64)n;
+    if (!get_bool(ld, obj, "skew_tick", false, &k->skew_tick))
+        goto out;
 
     v = json_object_get(obj, "tunable_scaling");
     if (v) {
@@ -2580,6 +2583,9 @@ static json_t *scenario_canonical_json(const struct scenario *sc)
                                         ? scaling_names[sc->kernel.scaling]
                                         : "?"));
     json_object_set_new(kernel, "timer_slack_ns", ju64(sc->kernel.timer_slack_ns));
+    /* Only when set, so that the hashes of existing scenarios stay. */
+    if (sc->kernel.skew_tick)
+        json_object_set_new(kernel, "skew_tick", json_true());
     for (int i = 0; i < SF_NR; i++)
         json_object_set_new(feat, sched_feat_names[i], json_boolean(sc->kernel.feat[i]));
     json_object_set_new(kernel, "features", feat);

@@ -99,10 +99,21 @@ static void work_event(void *ctx, struct sim_event *ev)
 
 /* ---- tick ---- */
 
+/*
+ * The tick of each CPU fires on a grid of TICK_NSEC.  With skew_tick=1
+ * (tick_sched.c, "Offset the tick to avert 'jiffies_lock' contention") CPU
+ * n's grid is shifted by n * ((TICK_NSEC >> 1) / num_possible_cpus()).
+ */
 static void tick_arm(struct sim *sim, struct rq *rq)
 {
-    u64 period = sim->params.tick_nsec;
-    u64 next = (sim_now(sim) / period + 1) * period;
+    u64 period = sim->params.tick_nsec, now = sim_now(sim), next, off = 0;
+
+    if (sim->params.skew_tick)
+        off = ((period >> 1) / sim->nr_cpus) * rq->cpu;
+    if (now < off)
+        next = off;
+    else
+        next = ((now - off) / period + 1) * period + off;
 
     if (!sim_event_armed(&rq->tick_ev))
         sim_event_arm(&sim->eng, &rq->tick_ev, next);

@@ -58,6 +58,7 @@ static void derive_params(struct sim *sim, const struct scenario *sc)
     p->sysctl_sched_base_slice =
         sysctl_factor(sc->kernel.scaling, sc->host.cpus) * sc->kernel.base_slice_ns;
     p->timer_slack_ns = sc->kernel.timer_slack_ns;
+    p->skew_tick = sc->kernel.skew_tick;
     p->balance_interval_ns = sc->host.balance_interval_ns;
     p->newidle_balance = sc->host.newidle_balance;
 }
