@@ -139,10 +139,11 @@ struct kvm_vm_stats {
     u64 ipi_eoi_clear_receiver;   /* receiver contexts cleared at EOI */
     u64 ipi_eoi_clear_sender;     /* sender pending flags cleared at EOI */
     u64 ipi_stale;                /* candidate checks that found a pair older than the window */
-    u64 dy_tier[3];               /* candidates accepted by tier 1 (IPI receiver), 2 (pending
-                                     interrupt), 3 (preempted) of the strict round */
+    u64 dy_tier[3];               /* candidates that passed the strict round's filter by tier 1
+                                     (IPI receiver), 2 (pending interrupt), 3 (preempted); the
+                                     dy_eligible toggle is checked after */
     u64 dy_relaxed_rounds;        /* second (relaxed) rounds run */
-    u64 dy_relaxed_hits;          /* candidates accepted by the relaxed round */
+    u64 dy_relaxed_hits;          /* candidates that passed the relaxed round's preempted gate */
     u64 dy_hint_hits;             /* pv-hint: yields straight to the published vCPU */
     u64 dy_hint_fallbacks;        /* pv-hint: no usable hint, mainline scan instead */
 };
@@ -189,7 +190,17 @@ void vcpu_poke(struct sim *sim, struct kvm_vcpu *v, u64 delay);
 void vcpu_notify(struct sim *sim, struct kvm_vcpu *v, u64 delay);
 
 /* ---- kvm_main.c ---- */
-/* The v6.19 candidate scan (the "mainline" directed-yield policy). */
+/*
+ * The v6.19 loop of kvm_vcpu_on_spin() (round robin after last_boosted_vcpu,
+ * the ready / blocking / dy_eligible checks, try = 3) with the
+ * preempted-in-user filter replaced by @candidate: it returns 0 to skip the
+ * vCPU, or a positive tier to try it.
+ */
+typedef int (*kvm_dy_candidate_fn)(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *vcpu,
+                                   bool yield_to_kernel_mode);
+void kvm_vcpu_on_spin_scan(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode,
+                           kvm_dy_candidate_fn candidate);
+/* The "mainline" directed-yield policy: the scan with mainline's filter. */
 void kvm_vcpu_on_spin_mainline_scan(struct sim *sim, struct kvm_vcpu *me,
                                     bool yield_to_kernel_mode);
 void kvm_vcpu_on_spin(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode);

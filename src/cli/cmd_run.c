@@ -80,24 +80,6 @@ static bool parse_seed(const char *s, u64 *out, GError **error)
     return true;
 }
 
-/* "--duration-ms": a number > 0, fractional allowed, rounded to the ns. */
-static bool parse_duration_ms(const char *s, u64 *out_ns, GError **error)
-{
-    char *end = NULL;
-    double ms = g_ascii_strtod(s, &end), ns;
-
-    ns = round(ms * 1e6);
-    if (!*s || !end || *end || !isfinite(ms) || !(ms > 0) || ns < 1 || ns > 1e18) {
-        g_set_error(error, CLI_ERROR, CLI_ERROR_USAGE,
-                    "--duration-ms: expected a number of milliseconds > 0 "
-                    "(at least 1 ns, at most 1e12), got \"%s\"",
-                    s);
-        return false;
-    }
-    *out_ns = (u64)ns;
-    return true;
-}
-
 /* "--trace-limit-mb": MiB per trace file, fractional allowed, at least 4 KiB. */
 static bool parse_limit_mb(const char *s, u64 *out_bytes, GError **error)
 {
@@ -113,18 +95,6 @@ static bool parse_limit_mb(const char *s, u64 *out_bytes, GError **error)
         return false;
     }
     *out_bytes = (u64)bytes;
-    return true;
-}
-
-/* Write @text to stdout, reporting failures (full disk, closed pipe...). */
-static bool write_stdout(const char *text, GError **error)
-{
-    size_t len = strlen(text);
-
-    if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
-        g_set_error(error, CLI_ERROR, CLI_ERROR_OUTPUT, "cannot write the results to stdout");
-        return false;
-    }
     return true;
 }
 
@@ -208,7 +178,7 @@ bool cmd_run(int argc, char **argv, GError **error)
             goto out;
         opt.has_seed = true;
     }
-    if (duration_s && !parse_duration_ms(duration_s, &opt.duration_ns, error))
+    if (duration_s && !cli_parse_duration_ms("--duration-ms", duration_s, &opt.duration_ns, error))
         goto out;
     opt.debug_checks = debug_checks;
     if ((trace_format_s || trace_limit_s) && !trace_path) {
@@ -231,17 +201,8 @@ bool cmd_run(int argc, char **argv, GError **error)
     }
 
     /* Fail before a possibly long run if the output cannot be created. */
-    if (out_path) {
-        char *dir = g_path_get_dirname(out_path);
-
-        if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                        "cannot write %s: %s is not an existing directory", out_path, dir);
-            g_free(dir);
-            goto out;
-        }
-        g_free(dir);
-    }
+    if (out_path && !cli_check_out_dir(out_path, error))
+        goto out;
 
     sc = argc == 2 ? scenario_load_file(argv[1], error) : scenario_load_default();
     if (!sc)
@@ -284,7 +245,7 @@ bool cmd_run(int argc, char **argv, GError **error)
     if (out_path)
         ok = write_file_atomic(out_path, text, strlen(text), error);
     else
-        ok = write_stdout(text, error);
+        ok = cli_write_stdout(text, error);
 out:
     if (trace)
         trace_abort(trace, sim);

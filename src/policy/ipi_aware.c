@@ -177,17 +177,17 @@ retry:
             tier = good_yield_candidate(sim, me, vcpu, yield_to_kernel_mode);
             if (!tier)
                 continue;
+            kvm->stats.dy_tier[tier - 1]++;
         }
         /* Minimal preempted gate for second round */
-        if (!first_round && !vcpu->preempted)
-            continue;
+        if (!first_round) {
+            if (!vcpu->preempted)
+                continue;
+            kvm->stats.dy_relaxed_hits++;
+        }
         if (!kvm_vcpu_eligible_for_directed_yield(vcpu))
             continue;
 
-        if (first_round)
-            kvm->stats.dy_tier[tier - 1]++;
-        else
-            kvm->stats.dy_relaxed_hits++;
         yielded = kvm_vcpu_yield_to(sim, me, vcpu);
         if (yielded > 0) {
             kvm->last_boosted_vcpu = idx;

@@ -19,43 +19,25 @@ static bool has_pending_ipi(struct sim *sim, struct kvm_vcpu *v)
     return kvm_arch_dy_has_pending_interrupt(sim, v) || (v->req_event && kvm_apic_has_interrupt(v));
 }
 
+/* Tier 2: an interrupt pending for it; tier 3: mainline's preempted gate. */
+static int pending_candidate(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *vcpu,
+                             bool yield_to_kernel_mode)
+{
+    int tier = 0;
+
+    if (has_pending_ipi(sim, vcpu))
+        tier = 2;
+    else if (vcpu->preempted &&
+             (!yield_to_kernel_mode || kvm_arch_vcpu_preempted_in_kernel(vcpu)))
+        tier = 3;
+    if (tier)
+        me->kvm->stats.dy_tier[tier - 1]++;
+    return tier;
+}
+
 static void pending_select(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode)
 {
-    struct kvm *kvm = me->kvm;
-    int nr_vcpus = (int)kvm->online_vcpus;
-    int start = kvm->last_boosted_vcpu + 1;
-    int try = 3;
-
-    for (int i = 0; i < nr_vcpus; i++) {
-        int idx = (start + i) % nr_vcpus;
-        struct kvm_vcpu *vcpu;
-        int tier;
-
-        if (idx == (int)me->vcpu_idx)
-            continue;
-        vcpu = kvm->vcpus[idx];
-        if (!vcpu->ready)
-            continue;
-        if (kvm_vcpu_is_blocking(vcpu) && !vcpu_dy_runnable(sim, vcpu))
-            continue;
-        if (has_pending_ipi(sim, vcpu))
-            tier = 2;
-        else if (vcpu->preempted &&
-                 (!yield_to_kernel_mode || kvm_arch_vcpu_preempted_in_kernel(vcpu)))
-            tier = 3;
-        else
-            continue;
-        if (!kvm_vcpu_eligible_for_directed_yield(vcpu))
-            continue;
-        kvm->stats.dy_tier[tier - 1]++;
-        int yielded = kvm_vcpu_yield_to(sim, me, vcpu);
-        if (yielded > 0) {
-            kvm->last_boosted_vcpu = idx;
-            break;
-        } else if (yielded < 0 && !--try) {
-            break;
-        }
-    }
+    kvm_vcpu_on_spin_scan(sim, me, yield_to_kernel_mode, pending_candidate);
 }
 
 const struct dy_policy dy_policy_pending_ipi = {

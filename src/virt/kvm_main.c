@@ -94,8 +94,24 @@ int kvm_vcpu_yield_to(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *tar
     return r;
 }
 
-void kvm_vcpu_on_spin_mainline_scan(struct sim *sim, struct kvm_vcpu *me,
-                                    bool yield_to_kernel_mode)
+/*
+ * Treat the target vCPU as being in-kernel if it has a pending interrupt,
+ * as the vCPU trying to yield may be spinning waiting on IPI delivery, i.e.
+ * the target vCPU is in-kernel for the purposes of directed yield.
+ */
+static int mainline_candidate(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *vcpu,
+                              bool yield_to_kernel_mode)
+{
+    (void)me;
+    if (vcpu->preempted && yield_to_kernel_mode &&
+        !kvm_arch_dy_has_pending_interrupt(sim, vcpu) &&
+        !kvm_arch_vcpu_preempted_in_kernel(vcpu))
+        return 0;
+    return 1;
+}
+
+void kvm_vcpu_on_spin_scan(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode,
+                           kvm_dy_candidate_fn candidate)
 {
     struct kvm *kvm = me->kvm;
     int nr_vcpus = (int)kvm->online_vcpus;
@@ -105,6 +121,7 @@ void kvm_vcpu_on_spin_mainline_scan(struct sim *sim, struct kvm_vcpu *me,
     for (int i = 0; i < nr_vcpus; i++) {
         int idx = (start + i) % nr_vcpus;
         struct kvm_vcpu *vcpu;
+        int yielded;
 
         if (idx == (int)me->vcpu_idx)
             continue;
@@ -113,18 +130,12 @@ void kvm_vcpu_on_spin_mainline_scan(struct sim *sim, struct kvm_vcpu *me,
             continue;
         if (kvm_vcpu_is_blocking(vcpu) && !vcpu_dy_runnable(sim, vcpu))
             continue;
-        /* Treat the target vCPU as being in-kernel if it has a pending
-         * interrupt, as the vCPU trying to yield may be spinning waiting
-         * on IPI delivery, i.e. the target vCPU is in-kernel for the
-         * purposes of directed yield. */
-        if (vcpu->preempted && yield_to_kernel_mode &&
-            !kvm_arch_dy_has_pending_interrupt(sim, vcpu) &&
-            !kvm_arch_vcpu_preempted_in_kernel(vcpu))
+        if (!candidate(sim, me, vcpu, yield_to_kernel_mode))
             continue;
         if (!kvm_vcpu_eligible_for_directed_yield(vcpu))
             continue;
 
-        int yielded = kvm_vcpu_yield_to(sim, me, vcpu);
+        yielded = kvm_vcpu_yield_to(sim, me, vcpu);
         if (yielded > 0) {
             kvm->last_boosted_vcpu = idx;
             break;
@@ -132,6 +143,12 @@ void kvm_vcpu_on_spin_mainline_scan(struct sim *sim, struct kvm_vcpu *me,
             break;
         }
     }
+}
+
+void kvm_vcpu_on_spin_mainline_scan(struct sim *sim, struct kvm_vcpu *me,
+                                    bool yield_to_kernel_mode)
+{
+    kvm_vcpu_on_spin_scan(sim, me, yield_to_kernel_mode, mainline_candidate);
 }
 
 const struct dy_policy dy_policy_mainline = {
