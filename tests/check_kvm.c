@@ -138,6 +138,13 @@ static int scan_log[64];
 static unsigned int scan_n;
 static int scan_ret[64]; /* return value per target vcpu_idx */
 
+/*
+ * Test double for the host's yield_to() (installed as sim->test_yield_to):
+ * it records which candidate the scan tried, in order, and returns the
+ * outcome the test scripted for that vCPU (1, 0 or -ESRCH), so that the
+ * scan's order, filters and try/last_boosted bookkeeping are checked in
+ * isolation.  The real yield_to() is exercised by the whole-run tests.
+ */
 static int fake_yield_to(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *target)
 {
     (void)sim;

@@ -194,12 +194,15 @@ void vcpu_notify(struct sim *sim, struct kvm_vcpu *v, u64 delay);
  * The v6.19 loop of kvm_vcpu_on_spin() (round robin after last_boosted_vcpu,
  * the ready / blocking / dy_eligible checks, try = 3) with the
  * preempted-in-user filter replaced by @candidate: it returns 0 to skip the
- * vCPU, or a positive tier to try it.
+ * vCPU, or a positive tier to try it.  The scan visits idx = (@start + i) mod
+ * nr; *@try is decremented by every -ESRCH and the scan stops when it reaches
+ * 0 (it is shared across rounds by callers that retry).  Returns the result
+ * of the last kvm_vcpu_yield_to() (0 if none was made).
  */
 typedef int (*kvm_dy_candidate_fn)(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *vcpu,
                                    bool yield_to_kernel_mode);
-void kvm_vcpu_on_spin_scan(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode,
-                           kvm_dy_candidate_fn candidate);
+int kvm_vcpu_on_spin_scan(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode,
+                          kvm_dy_candidate_fn candidate, int start, int *try);
 /* The "mainline" directed-yield policy: the scan with mainline's filter. */
 void kvm_vcpu_on_spin_mainline_scan(struct sim *sim, struct kvm_vcpu *me,
                                     bool yield_to_kernel_mode);

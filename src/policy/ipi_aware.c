@@ -143,64 +143,48 @@ static int good_yield_candidate(struct sim *sim, struct kvm_vcpu *me, struct kvm
     return 3;
 }
 
+/* Patch 8's strict round: good_yield_candidate(), counted by tier. */
+static int strict_candidate(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *vcpu,
+                            bool yield_to_kernel_mode)
+{
+    int tier = good_yield_candidate(sim, me, vcpu, yield_to_kernel_mode);
+
+    if (tier)
+        me->kvm->stats.dy_tier[tier - 1]++;
+    return tier;
+}
+
+/* Patch 9's relaxed round: the minimal preempted gate. */
+static int relaxed_candidate(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *vcpu,
+                             bool yield_to_kernel_mode)
+{
+    (void)sim;
+    (void)yield_to_kernel_mode;
+    if (!vcpu->preempted)
+        return 0;
+    me->kvm->stats.dy_relaxed_hits++;
+    return 1;
+}
+
 /*
- * kvm_vcpu_on_spin()'s loop with patches 8 and 9.  As in patch 9, the
- * retry keeps 'start' and 'try' (only 'yielded' is reset), so a strict
- * round that used up its three -ESRCH leaves try at 0 and the relaxed round
- * can then never stop on -ESRCH (--try goes negative): reproduced.
+ * kvm_vcpu_on_spin()'s loop with patches 8 and 9 (the shared scan with the
+ * candidate filter replaced).  As in patch 9, the retry keeps 'start' and
+ * 'try' (only 'yielded' is reset), so a strict round that used up its three
+ * -ESRCH leaves try at 0 and the relaxed round can then never stop on
+ * -ESRCH (--try goes negative): reproduced.
  */
 void ipi_aware_scan(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode,
                     bool relaxed)
 {
     struct kvm *kvm = me->kvm;
-    int nr_vcpus = (int)kvm->online_vcpus;
     int start = kvm->last_boosted_vcpu + 1;
     int try = 3, yielded;
-    bool first_round = true;
 
-retry:
-    yielded = 0;
-    for (int i = 0; i < nr_vcpus; i++) {
-        int idx = (start + i) % nr_vcpus;
-        struct kvm_vcpu *vcpu;
-        int tier = 0;
-
-        if (idx == (int)me->vcpu_idx)
-            continue;
-        vcpu = kvm->vcpus[idx];
-        if (!vcpu->ready)
-            continue;
-        if (kvm_vcpu_is_blocking(vcpu) && !vcpu_dy_runnable(sim, vcpu))
-            continue;
-        /* IPI-aware candidate selection in first round */
-        if (first_round) {
-            tier = good_yield_candidate(sim, me, vcpu, yield_to_kernel_mode);
-            if (!tier)
-                continue;
-            kvm->stats.dy_tier[tier - 1]++;
-        }
-        /* Minimal preempted gate for second round */
-        if (!first_round) {
-            if (!vcpu->preempted)
-                continue;
-            kvm->stats.dy_relaxed_hits++;
-        }
-        if (!kvm_vcpu_eligible_for_directed_yield(vcpu))
-            continue;
-
-        yielded = kvm_vcpu_yield_to(sim, me, vcpu);
-        if (yielded > 0) {
-            kvm->last_boosted_vcpu = idx;
-            break;
-        } else if (yielded < 0 && !--try) {
-            break;
-        }
-    }
+    yielded = kvm_vcpu_on_spin_scan(sim, me, yield_to_kernel_mode, strict_candidate, start, &try);
     /* Second round: relaxed boost as safety net, with preempted gate. */
-    if (relaxed && sim->sc->policy.enable_relaxed_boost && first_round && yielded <= 0) {
-        first_round = false;
+    if (relaxed && sim->sc->policy.enable_relaxed_boost && yielded <= 0) {
         kvm->stats.dy_relaxed_rounds++;
-        goto retry;
+        kvm_vcpu_on_spin_scan(sim, me, yield_to_kernel_mode, relaxed_candidate, start, &try);
     }
 }
 

@@ -37,7 +37,10 @@ static int pending_candidate(struct sim *sim, struct kvm_vcpu *me, struct kvm_vc
 
 static void pending_select(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode)
 {
-    kvm_vcpu_on_spin_scan(sim, me, yield_to_kernel_mode, pending_candidate);
+    int try = 3;
+
+    kvm_vcpu_on_spin_scan(sim, me, yield_to_kernel_mode, pending_candidate,
+                          me->kvm->last_boosted_vcpu + 1, &try);
 }
 
 const struct dy_policy dy_policy_pending_ipi = {

@@ -110,18 +110,16 @@ static int mainline_candidate(struct sim *sim, struct kvm_vcpu *me, struct kvm_v
     return 1;
 }
 
-void kvm_vcpu_on_spin_scan(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode,
-                           kvm_dy_candidate_fn candidate)
+int kvm_vcpu_on_spin_scan(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode,
+                          kvm_dy_candidate_fn candidate, int start, int *try)
 {
     struct kvm *kvm = me->kvm;
     int nr_vcpus = (int)kvm->online_vcpus;
-    int start = kvm->last_boosted_vcpu + 1; /* READ_ONCE(kvm->last_boosted_vcpu) + 1 */
-    int try = 3;
+    int yielded = 0;
 
     for (int i = 0; i < nr_vcpus; i++) {
         int idx = (start + i) % nr_vcpus;
         struct kvm_vcpu *vcpu;
-        int yielded;
 
         if (idx == (int)me->vcpu_idx)
             continue;
@@ -139,16 +137,21 @@ void kvm_vcpu_on_spin_scan(struct sim *sim, struct kvm_vcpu *me, bool yield_to_k
         if (yielded > 0) {
             kvm->last_boosted_vcpu = idx;
             break;
-        } else if (yielded < 0 && !--try) {
+        } else if (yielded < 0 && !--*try) {
             break;
         }
     }
+    return yielded;
 }
 
 void kvm_vcpu_on_spin_mainline_scan(struct sim *sim, struct kvm_vcpu *me,
                                     bool yield_to_kernel_mode)
 {
-    kvm_vcpu_on_spin_scan(sim, me, yield_to_kernel_mode, mainline_candidate);
+    int try = 3;
+
+    /* start = READ_ONCE(kvm->last_boosted_vcpu) + 1 */
+    kvm_vcpu_on_spin_scan(sim, me, yield_to_kernel_mode, mainline_candidate,
+                          me->kvm->last_boosted_vcpu + 1, &try);
 }
 
 const struct dy_policy dy_policy_mainline = {
