@@ -436,6 +436,85 @@ START_TEST(test_pv_lock_steal_and_slow_path)
 }
 END_TEST
 
+/* pv_wait_early(): a queued waiter behind a halted predecessor stops
+ * spinning at its next check point, every 256 PAUSE iterations
+ * (256 * 140 cycles / 2.5 GHz = 14336 ns), the first at iteration 0. */
+START_TEST(test_pv_wait_early)
+{
+    static const struct {
+        u64 spun;          /* the waiter's spin time since its loop began */
+        bool prev_halted;  /* its predecessor is in pv_wait */
+        u64 expect;        /* 0 = halt now, else ns to the next check */
+    } cases[] = {
+        {0, true, 0},          {1, true, 14335},     {5000, true, 9336},
+        {14335, true, 1},      {14336, true, 0},     {14337, true, 14335},
+        {1835008, true, 0},    {0, false, UINT64_MAX}, {14336, false, UINT64_MAX},
+    };
+    struct scenario *sc;
+    struct sim *sim = lock_sim(LOCK_PV_QSPINLOCK, &sc);
+    struct kvm_vcpu **v = sim->vms[0]->vcpus;
+
+    guest_lock_request(sim, v[0], 0);               /* holder */
+    guest_lock_request(sim, v[1], 0);               /* head */
+    guest_lock_request(sim, v[2], 0);               /* behind v1 */
+    guest_lock_request(sim, v[3], 0);               /* behind v2 */
+    for (unsigned int i = 0; i < G_N_ELEMENTS(cases); i++) {
+        u64 got;
+
+        v[1]->g->act = cases[i].prev_halted ? GA_LOCK_HALT : GA_LOCK_SPIN;
+        v[2]->g->spun = cases[i].spun;
+        got = guest_pv_wait_early_in(sim, v[2]);
+        if (cases[i].expect == UINT64_MAX)
+            ck_assert_msg(got > 1000000000000ULL, "case %u: %llu", i, (unsigned long long)got);
+        else
+            ck_assert_msg(got == cases[i].expect, "case %u: got %llu, expected %llu", i,
+                          (unsigned long long)got, (unsigned long long)cases[i].expect);
+    }
+    /* The head never waits early, whatever the holder does; v3 looks at
+     * v2 (its own predecessor), not at v1. */
+    v[0]->g->act = GA_LOCK_HALT;
+    ck_assert(guest_pv_wait_early_in(sim, v[1]) > 1000000000000ULL);
+    v[1]->g->act = GA_LOCK_HALT;
+    v[2]->g->act = GA_LOCK_SPIN;
+    v[3]->g->spun = 0;
+    ck_assert(guest_pv_wait_early_in(sim, v[3]) > 1000000000000ULL);
+    v[2]->g->act = GA_LOCK_HALT;
+    ck_assert_uint_eq(guest_pv_wait_early_in(sim, v[3]), 0);
+    v[0]->g->act = GA_COMPUTE;
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+/* The same in a simulation: four vCPUs pinned 1:1, no PLE, one lock held
+ * 5 ms at a time.  In the first round v1 (head), v2 and v3 all spin from
+ * the same instant and reach SPIN_THRESHOLD together (32768 * 140 cycles
+ * / 2.5 GHz = 1835008 ns each), so nobody waits early.  From then on the
+ * unlocker requeues behind a halted waiter and stops at its first check
+ * (iteration 0): one early wait per op after the first, no more spinning.
+ * Without pv_wait_early each of those would spin 1835008 ns too. */
+START_TEST(test_pv_wait_early_sim)
+{
+    static const struct guest_step steps[] = {
+        {.kind = GSTEP_LOCK, .lock = 0, .spread = 1, .every = 1},
+        {.kind = GSTEP_COMPUTE, .d = {DIST_FIXED, US(5000), 0, 0}, .kernel = true, .every = 1},
+        {.kind = GSTEP_UNLOCK, .every = 1},
+        {.kind = GSTEP_COMPUTE, .d = {DIST_FIXED, US(100), 0, 0}, .every = 1},
+    };
+    struct scenario *sc = tu_vm_scenario(4, 1, 4, true, steps, G_N_ELEMENTS(steps), 1, 50.0);
+    struct sim_result *r;
+
+    sc->kvm.ple_gap = 0;
+    r = run_sc(sc, true);
+    ck_assert_uint_eq(r->vms[0].ops, 9);
+    ck_assert_uint_eq(r->vms[0].spin_ns, 3ULL * 1835008ULL);
+    ck_assert_uint_eq(r->vms[0].pv_wait_early, r->vms[0].ops);
+    ck_assert_uint_eq(r->vms[0].pv_kicks, 9);
+    sim_result_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
 START_TEST(test_native_and_tas_locks)
 {
     struct scenario *sc;
@@ -724,6 +803,8 @@ static Suite *kvm_suite(void)
     tcase_add_test(tu, test_lapic_delivery_and_eoi);
     tcase_add_test(tu, test_pv_lock_fifo_handoff);
     tcase_add_test(tu, test_pv_lock_steal_and_slow_path);
+    tcase_add_test(tu, test_pv_wait_early);
+    tcase_add_test(tu, test_pv_wait_early_sim);
     tcase_add_test(tu, test_native_and_tas_locks);
     tcase_add_test(tu, test_ple_cadence);
     tcase_add_test(tu, test_halt_kick_ready);

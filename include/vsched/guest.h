@@ -44,6 +44,7 @@ struct guest_vm_stats {
     u64 lock_holder_preempted;    /* holder vCPU scheduled out while holding a lock */
     u64 lock_acquisitions;
     u64 pv_kicks;                 /* unlocks that kicked a halted waiter */
+    u64 pv_wait_early;            /* queued waiters that halted early: predecessor not running */
     u64 tlb_skipped_preempted;    /* PV TLB flush targets skipped (deferred flush) */
 };
 
@@ -117,6 +118,9 @@ void guest_vm_free(struct kvm *kvm);
 void guest_resume(struct sim *sim, struct kvm_vcpu *v);
 /* @elapsed ns of guest-mode CPU time were consumed by the current activity. */
 void guest_advance(struct sim *sim, struct kvm_vcpu *v, u64 elapsed);
+/* pv_wait_early() of a spinning PV waiter: 0 = halt now, else the spin
+ * time (ns) until it would look again (a huge value: never). */
+u64 guest_pv_wait_early_in(struct sim *sim, struct kvm_vcpu *v);
 /* Guest CPL is 0 (for preempted_in_kernel, PLE). */
 bool guest_in_kernel(const struct kvm_vcpu *v);
 /* The current guest activity is a PAUSE loop. */

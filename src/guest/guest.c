@@ -103,6 +103,15 @@ static u64 spin_threshold_ns(struct sim *sim, struct guest_vm *vm)
     return kvm_cycles_to_ns(sim->sc, (u64)vm->wl->spin_threshold * sim->sc->pause_cycles);
 }
 
+/* pv_wait_early() looks at the predecessor every PV_PREV_CHECK_MASK + 1
+ * iterations of pv_wait_node()'s loop, starting with the first. */
+#define PV_PREV_CHECK_MASK 0xff
+
+static u64 pv_prev_check_ns(struct sim *sim)
+{
+    return kvm_cycles_to_ns(sim->sc, (u64)(PV_PREV_CHECK_MASK + 1) * sim->sc->pause_cycles);
+}
+
 bool guest_in_kernel(const struct kvm_vcpu *v)
 {
     const struct guest_cpu *g = v->g;
@@ -190,6 +199,29 @@ static void q_remove(struct guest_lock *l, int idx)
             l->queue[(l->q_head + w++) % l->q_cap] = x;
     }
     l->q_len = w;
+}
+
+/*
+ * The MCS predecessor of queued waiter @idx: the entry just ahead of it.
+ * Entries leave only at the head, so this is the node it linked behind
+ * when it queued.  -1 for the head (pv_wait_head_or_lock() does not wait
+ * early) and for a vCPU that is not queued.
+ */
+static int q_prev(const struct guest_lock *l, int idx)
+{
+    for (unsigned int i = 1; i < l->q_len; i++)
+        if (l->queue[(l->q_head + i) % l->q_cap] == idx)
+            return l->queue[(l->q_head + i - 1) % l->q_cap];
+    return -1;
+}
+
+/* The queued waiter right behind @idx, or -1. */
+static int q_next(const struct guest_lock *l, int idx)
+{
+    for (unsigned int i = 0; i + 1 < l->q_len; i++)
+        if (l->queue[(l->q_head + i) % l->q_cap] == idx)
+            return l->queue[(l->q_head + i + 1) % l->q_cap];
+    return -1;
 }
 
 static void lock_acquired(struct sim *sim, struct kvm_vcpu *v, struct guest_lock *l)
@@ -355,6 +387,29 @@ struct kvm_vcpu *guest_waits_for(struct kvm_vcpu *v)
         }
     }
     return NULL;
+}
+
+/*
+ * pv_wait_early() for the spinning PV waiter @v: a queued waiter behind
+ * the head looks at its predecessor's node state every
+ * PV_PREV_CHECK_MASK + 1 iterations (the first check is at iteration 0)
+ * and stops spinning if the predecessor is not running (halted in
+ * pv_wait, or hashed; MODEL: both are "in GA_LOCK_HALT" here).  Returns 0
+ * if @v stops now, the spin time to its next check if the predecessor is
+ * not running, and GUEST_FOREVER_NS if there is nothing to wait for (the
+ * head, or a running predecessor).
+ */
+u64 guest_pv_wait_early_in(struct sim *sim, struct kvm_vcpu *v)
+{
+    const struct guest_lock *l = &gvm(v)->locks[v->g->want_lock];
+    int prev = q_prev(l, (int)v->vcpu_idx);
+    u64 p, r;
+
+    if (prev < 0 || v->kvm->vcpus[prev]->g->act != GA_LOCK_HALT)
+        return GUEST_FOREVER_NS;
+    p = pv_prev_check_ns(sim);
+    r = v->g->spun % p;
+    return r ? p - r : 0;
 }
 
 /* Exposed for tests (guest.h). */
@@ -762,10 +817,10 @@ static u64 min_u64(u64 a, u64 b)
 }
 
 /* Spin (PAUSE loop) until the next guest-internal deadline; may exit. */
-static void spin(struct sim *sim, struct kvm_vcpu *v, bool pv_threshold)
+static void spin(struct sim *sim, struct kvm_vcpu *v, bool pv_threshold, u64 limit)
 {
     struct guest_cpu *g = v->g;
-    u64 d = GUEST_FOREVER_NS;
+    u64 d = limit;
 
     if (kvm_params(sim)->ple_gap) {
         u64 w = ple_window_ns(sim, v);
@@ -775,7 +830,7 @@ static void spin(struct sim *sim, struct kvm_vcpu *v, bool pv_threshold)
             vcpu_exit(sim, v, KVM_EXIT_PLE);
             return;
         }
-        d = w - g->ple_spun;
+        d = min_u64(d, w - g->ple_spun);
     }
     if (pv_threshold) {
         u64 t = spin_threshold_ns(sim, gvm(v));
@@ -836,17 +891,33 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
             /* The head spins with 'pending' set (guest_lock_try). */
             if (guest_lock_try(sim, v))
                 break;
-            if (pv && g->spun >= spin_threshold_ns(sim, vm)) {
+            u64 limit = GUEST_FOREVER_NS;
+            bool give_up = pv && g->spun >= spin_threshold_ns(sim, vm);
+
+            if (pv && !give_up) {
+                limit = guest_pv_wait_early_in(sim, v);
+                if (limit == 0) {
+                    give_up = true;
+                    vm->stats.pv_wait_early++;
+                }
+            }
+            if (give_up) {
                 /* pv_wait_node / pv_wait_head_or_lock give up spinning. */
+                int next = q_next(l, (int)v->vcpu_idx);
+
                 if (q_head(l) == (int)v->vcpu_idx) {
                     l->pending = false;
                     l->slow = true;
                 }
                 g->spun = 0;
                 halt(sim, v, GA_LOCK_HALT);
+                /* Our successor sees our state change at its next
+                 * pv_wait_early() check. */
+                if (next >= 0)
+                    vcpu_poke(sim, v->kvm->vcpus[next], 0);
                 return;
             }
-            spin(sim, v, pv);
+            spin(sim, v, pv, limit);
             return;
         }
         case GA_LOCK_HALT:
@@ -884,7 +955,7 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
         case GA_CSD_WAIT:
             if (g->csd_outstanding == 0)
                 break;
-            spin(sim, v, false);
+            spin(sim, v, false, GUEST_FOREVER_NS);
             return;
         case GA_BARRIER:
             if (g->barrier_gen != vm->barrier_gen)
