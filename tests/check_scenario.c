@@ -149,6 +149,14 @@ static const struct bad_case bad_cases[] = {
      VSCHED_SCENARIO_ERROR_INVALID, "tasks[0].program[0].run_us: expected a number >= 0, got -1"},
     {"huge sleep", WITH_TASKS("{\"name\": \"a\", \"program\": [{\"sleep_us\": 1e300}]}"),
      VSCHED_SCENARIO_ERROR_INVALID, "tasks[0].program[0].sleep_us: 1e+300 is too large"},
+    {"clock_poll on a sleep", WITH_TASKS("{\"name\": \"a\", \"program\": [{\"run_us\": 1}, {\"sleep_us\": 1, \"clock_poll_us\": 1}]}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "tasks[0].program[1]: clock_poll_us is only allowed on a run step"},
+    {"clock_poll in two units", WITH_TASKS("{\"name\": \"a\", \"program\": [{\"run_us\": 1, \"clock_poll_us\": 1, \"clock_poll_ns\": 1}]}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "tasks[0].program[0]: expected at most one of clock_poll_us, clock_poll_ns"},
+    {"clock_poll zero", WITH_TASKS("{\"name\": \"a\", \"program\": [{\"run_us\": 1, \"clock_poll_ns\": 0}]}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "tasks[0].program[0].clock_poll_ns: expected a number > 0, got 0"},
+    {"clock_poll alone", WITH_TASKS("{\"name\": \"a\", \"program\": [{\"clock_poll_us\": 1}]}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "tasks[0].program[0]: expected exactly one of run_us, run_ns, sleep_us, sleep_ns, yield"},
     {"cpus out of range", WITH_TASKS("{\"name\": \"a\", \"cpus\": [0, 2], \"program\": [{\"run_us\": 1}]}"),
      VSCHED_SCENARIO_ERROR_INVALID, "tasks[0].cpus[1]: expected a CPU number in [0, 1] (host.cpus is 2), got 2"},
     {"cpus negative", WITH_TASKS("{\"name\": \"a\", \"cpus\": [-1], \"program\": [{\"run_us\": 1}]}"),
@@ -687,6 +695,8 @@ START_TEST(test_hash)
         " \"tasks\": [{\"name\": \"t\", \"cgroup\": \"/A\", \"program\": [{\"run_us\": 5.6}, {\"yield\": true}]}]}",
         "{\"version\": 1, \"name\": \"h\", \"duration_ms\": 100, \"host\": {\"cpus\": 2}, \"cgroups\": [{\"path\": \"/A\"}],"
         " \"tasks\": [{\"name\": \"t\", \"cgroup\": \"/A\", \"program\": [{\"sleep_us\": 5.6}, {\"yield\": true}]}]}",
+        "{\"version\": 1, \"name\": \"h\", \"duration_ms\": 100, \"host\": {\"cpus\": 2}, \"cgroups\": [{\"path\": \"/A\"}],"
+        " \"tasks\": [{\"name\": \"t\", \"cgroup\": \"/A\", \"program\": [{\"run_us\": 5.6, \"clock_poll_us\": 1}, {\"yield\": true}]}]}",
     };
     GError *err = NULL;
     struct scenario *sa = scenario_load_string(a, "a.json", &err);

@@ -96,23 +96,38 @@ static const struct share_case share_cases[] = {
      {{"u.0", 0.2}, {"u.1", 0.2}, {"u.2", 0.2}, {"u.3", 0.2}, {"u.4", 0.2}},
      0.01},
     /*
-     * The sleeper row.  Measured on 6.18: d 0.426, busy 0.574.  With
-     * DELAY_DEQUEUE (kernel default) d, ahead when it sleeps, stays queued
-     * and burns its negative lag while asleep, so the model gives 0.500;
-     * with DELAY_DEQUEUE off its lag is frozen during the sleep and the
-     * model gives 0.425 - see the note in docs/model.md.  Both are pinned
-     * here as golden values.
+     * The sleeper row.  Measured on 6.18: d 0.426, busy 0.574.  d consumes
+     * its 3 ms by reading CLOCK_THREAD_CPUTIME_ID in a loop; every read is a
+     * task_sched_runtime() -> update_curr(), so d is preempted as soon as
+     * its slice is over and busy is the better pick, finishes its 3 ms in
+     * pieces, and goes to sleep eligible: a real dequeue, DELAY_DEQUEUE does
+     * not apply, its lag is kept over the sleep.  That gives 0.426 with
+     * DELAY_DEQUEUE on or off.  A loop that never enters the kernel runs its
+     * 3 ms in one piece (the 4 ms tick never catches it), sleeps ineligible,
+     * stays queued as delayed and burns its negative lag while asleep: 0.500
+     * (0.425 with DELAY_DEQUEUE off) - pinned here as golden values.  See
+     * docs/model.md.
      */
-    {"sleeper, DELAY_DEQUEUE on (golden)", "",
+    {"sleeper reading its CPU clock (measured)", "",
+     "\"tasks\":[{\"name\":\"d\",\"cpus\":[1],\"program\":[{\"run_us\":3000,\"clock_poll_us\":1},{\"sleep_us\":1000}]},"
+     "{\"name\":\"busy\",\"cpus\":[1]," HOG "}]",
+     {{"d", 0.426}, {"busy", 0.574}},
+     0.015},
+    {"sleeper reading its CPU clock, DELAY_DEQUEUE off (golden)", ",\"features\":{\"delay_dequeue\":false}",
+     "\"tasks\":[{\"name\":\"d\",\"cpus\":[1],\"program\":[{\"run_us\":3000,\"clock_poll_us\":1},{\"sleep_us\":1000}]},"
+     "{\"name\":\"busy\",\"cpus\":[1]," HOG "}]",
+     {{"d", 0.4256}, {"busy", 0.5744}},
+     0.002},
+    {"sleeper, pure loop, DELAY_DEQUEUE on (golden)", "",
      "\"tasks\":[{\"name\":\"d\",\"cpus\":[1],\"program\":[{\"run_us\":3000},{\"sleep_us\":1000}]},"
      "{\"name\":\"busy\",\"cpus\":[1]," HOG "}]",
      {{"d", 0.5002}, {"busy", 0.4998}},
      0.002},
-    {"sleeper, DELAY_DEQUEUE off (golden; measured 0.426)", ",\"features\":{\"delay_dequeue\":false}",
+    {"sleeper, pure loop, DELAY_DEQUEUE off (golden)", ",\"features\":{\"delay_dequeue\":false}",
      "\"tasks\":[{\"name\":\"d\",\"cpus\":[1],\"program\":[{\"run_us\":3000},{\"sleep_us\":1000}]},"
      "{\"name\":\"busy\",\"cpus\":[1]," HOG "}]",
-     {{"d", 0.426}, {"busy", 0.574}},
-     0.015},
+     {{"d", 0.4253}, {"busy", 0.5747}},
+     0.002},
 };
 
 START_TEST(test_shares)
@@ -185,6 +200,25 @@ START_TEST(test_switch_interval_tick)
     }
     sim_result_free(r);
     g_free(json);
+}
+END_TEST
+
+/* A hog that reads its CPU clock (clock_gettime(CLOCK_THREAD_CPUTIME_ID):
+ * task_sched_runtime() -> update_curr()) against a plain hog: its slice end
+ * is noticed at the next read, not at the next tick, so its stints are
+ * shorter than the 4 ms of two plain hogs (test_switch_interval_tick); the
+ * shares stay even. */
+START_TEST(test_clock_reader_preempted_between_ticks)
+{
+    struct sim_result *r = run_json(
+        "{\"version\":1,\"name\":\"t\",\"duration_ms\":2000,\"kernel\":{\"hz\":250},\"host\":{\"cpus\":2},"
+        "\"tasks\":[{\"name\":\"c\",\"cpus\":[1],\"program\":[{\"run_us\":1000000,\"clock_poll_us\":10}]},"
+        "{\"name\":\"h\",\"cpus\":[1]," HOG "}]}");
+
+    ck_assert_msg(r->tasks[0].run_p50_ns < 3000000, "clock reader: median stint %llu ns",
+                  (unsigned long long)r->tasks[0].run_p50_ns);
+    ck_assert_double_eq_tol(share_of(r, "c"), 0.5, 0.01);
+    sim_result_free(r);
 }
 END_TEST
 
@@ -314,6 +348,7 @@ static Suite *sim_suite(void)
     tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, test_shares, 0, (int)G_N_ELEMENTS(share_cases));
     tcase_add_loop_test(tc, test_switch_interval_tick, 0, 2);
+    tcase_add_test(tc, test_clock_reader_preempted_between_ticks);
     tcase_add_test(tc, test_yielder);
     tcase_add_test(tc, test_determinism);
     tcase_add_test(tc, test_yield_to_codes);

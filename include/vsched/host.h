@@ -13,6 +13,8 @@ struct host_task {
     const struct scenario_task *st;   /* its program (borrowed from the scenario) */
     unsigned int step;                /* index of the next step to execute */
     u64 nr_loops;                     /* completed passes over the program */
+    const struct task_step *polled;   /* the run step reading its CPU clock, or NULL */
+    u64 run_left;                     /* its CPU time still to consume after the current chunk */
 };
 
 extern const struct task_ops host_task_ops;

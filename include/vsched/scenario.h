@@ -85,6 +85,14 @@ enum step_kind {
 struct task_step {
     enum step_kind kind;
     u64 ns;                       /* duration for RUN/SLEEP (rounded to the nearest ns), 0 for YIELD */
+    /*
+     * RUN only: the step measures the CPU time it has consumed by reading
+     * CLOCK_THREAD_CPUTIME_ID every clock_poll_ns of CPU time (and once at
+     * the start); each read goes through task_sched_runtime() and so
+     * update_curr().  0 = the step never reads a clock (a loop of known
+     * length).  "clock_poll_us"/"clock_poll_ns" in the scenario.
+     */
+    u64 clock_poll_ns;
 };
 
 struct scenario_task {

@@ -341,6 +341,9 @@ void task_stop_work(struct sim *sim, struct task_struct *p);
 void task_resume_work(struct sim *sim, struct task_struct *p);
 /* single_task_running() on @p's CPU. */
 bool single_task_running(struct sim *sim, struct task_struct *p);
+/* @p's CPU time as clock_gettime(CLOCK_THREAD_CPUTIME_ID) reads it; for the
+ * running task this runs update_curr() (and may raise a reschedule). */
+u64 task_sched_runtime(struct sim *sim, struct task_struct *p);
 void sched_tick(struct sim *sim, struct rq *rq);
 /* Move a queued, not running task to @dst (load balancing). */
 void move_queued_task(struct sim *sim, struct task_struct *p, unsigned int dst);

@@ -1,7 +1,11 @@
 /*
  * program.c - host tasks that repeat a program of steps:
  *   run   consume the given CPU time (it takes longer in wall time when the
- *         task has to share its CPU);
+ *         task has to share its CPU); with clock_poll_ns the loop measures
+ *         what it has consumed by reading CLOCK_THREAD_CPUTIME_ID at the start
+ *         and after every clock_poll_ns of CPU time, each read being a
+ *         task_sched_runtime() (update_curr()) - without it the step is a
+ *         loop of known length that never enters the kernel;
  *   sleep block for the given simulated time, then wake (try_to_wake_up());
  *   yield call sched_yield().
  *
@@ -21,10 +25,31 @@ static void host_task_wake(void *ctx, struct sim_event *ev)
     try_to_wake_up(sim, p, 0);
 }
 
+/* Consume the next piece of a polled run step, up to the next clock read. */
+static void host_task_run_chunk(struct sim *sim, struct host_task *ht)
+{
+    u64 poll_ns = ht->polled->clock_poll_ns;
+    u64 chunk = ht->run_left < poll_ns ? ht->run_left : poll_ns;
+
+    ht->run_left -= chunk;
+    task_set_work(sim, &ht->task, chunk);
+}
+
 static void host_task_work_done(struct sim *sim, struct task_struct *p)
 {
     struct host_task *ht = container_of(p, struct host_task, task);
     const struct scenario_task *st = ht->st;
+
+    if (ht->polled) {
+        /* The loop reads its CPU clock: clock_gettime() system call. */
+        task_sched_runtime(sim, p);
+        if (ht->run_left) {
+            host_task_run_chunk(sim, ht);
+            return;
+        }
+        /* The read shows the step done: on to the next one. */
+        ht->polled = NULL;
+    }
 
     /* Zero-length runs are skipped; the loader guarantees that a pass over
      * the program advances time, so this loop is bounded. */
@@ -39,6 +64,13 @@ static void host_task_work_done(struct sim *sim, struct task_struct *p)
         case STEP_RUN:
             if (step->ns == 0)
                 continue;
+            if (step->clock_poll_ns) {
+                ht->polled = step;
+                ht->run_left = step->ns;
+                task_sched_runtime(sim, p); /* the read of the start time */
+                host_task_run_chunk(sim, ht);
+                return;
+            }
             task_set_work(sim, p, step->ns);
             return;
         case STEP_SLEEP:
@@ -67,6 +99,8 @@ void host_task_init(struct sim *sim, struct host_task *ht, const struct scenario
     ht->st = st;
     ht->step = 0;
     ht->nr_loops = 0;
+    ht->polled = NULL;
+    ht->run_left = 0;
     p->static_prio = 120 + st->nice;
     set_load_weight(p);
     /* __sched_fork() */

@@ -1055,10 +1055,37 @@ static bool task_name_ok(const char *s)
     return true;
 }
 
+/* The optional "clock_poll_us" / "clock_poll_ns" of a run step (> 0). */
+static bool load_clock_poll(struct loader *ld, json_t *step, struct task_step *st)
+{
+    json_t *us = json_object_get(step, "clock_poll_us"), *ns = json_object_get(step, "clock_poll_ns");
+    const char *key = us ? "clock_poll_us" : "clock_poll_ns";
+    gsize old;
+    bool ok;
+
+    st->clock_poll_ns = 0;
+    if (!us && !ns)
+        return true;
+    if (us && ns) {
+        fail(ld, "expected at most one of clock_poll_us, clock_poll_ns");
+        return false;
+    }
+    if (st->kind != STEP_RUN) {
+        fail(ld, "%s is only allowed on a run step", key);
+        return false;
+    }
+    old = path_push_key(ld, key);
+    ok = value_to_ns(ld, us ? us : ns, us ? 1e3 : 1.0, true, &st->clock_poll_ns);
+    path_pop(ld, old);
+    return ok;
+}
+
 static bool load_program(struct loader *ld, json_t *obj, struct scenario_task *t)
 {
-    static const char *const keys[] = {"run_us", "run_ns", "sleep_us", "sleep_ns", "yield", NULL};
+    static const char *const keys[] = {"run_us",        "run_ns",        "sleep_us", "sleep_ns", "yield",
+                                       "clock_poll_us", "clock_poll_ns", NULL};
     static const char *const kinds = "run_us, run_ns, sleep_us, sleep_ns, yield";
+    static const int nr_kind_keys = 5; /* the first five of keys[] */
     json_t *arr;
     u64 total_ns = 0;
     gsize old;
@@ -1083,6 +1110,7 @@ static bool load_program(struct loader *ld, json_t *obj, struct scenario_task *t
         const char *kind = NULL;
         int nr_kinds = 0;
         json_t *v;
+        gsize o3;
 
         if (!json_is_object(step)) {
             fail(ld, "expected an object with exactly one of %s, got %s", kinds,
@@ -1091,9 +1119,9 @@ static bool load_program(struct loader *ld, json_t *obj, struct scenario_task *t
         }
         if (!check_keys(ld, step, keys))
             goto out;
-        for (const char *const *k = keys; *k; k++) {
-            if (json_object_get(step, *k)) {
-                kind = *k;
+        for (int k = 0; k < nr_kind_keys; k++) {
+            if (json_object_get(step, keys[k])) {
+                kind = keys[k];
                 nr_kinds++;
             }
         }
@@ -1102,7 +1130,7 @@ static bool load_program(struct loader *ld, json_t *obj, struct scenario_task *t
             goto out;
         }
         v = json_object_get(step, kind);
-        path_push_key(ld, kind);
+        o3 = path_push_key(ld, kind);
         if (strcmp(kind, "yield") == 0) {
             if (!json_is_true(v)) {
                 fail_expected(ld, "true (a yield step is {\"yield\": true})", v);
@@ -1116,6 +1144,9 @@ static bool load_program(struct loader *ld, json_t *obj, struct scenario_task *t
                 goto out;
             total_ns += st->ns; /* at most 2^32 steps of 1e18: no overflow in practice */
         }
+        path_pop(ld, o3); /* back to the step */
+        if (!load_clock_poll(ld, step, st))
+            goto out;
         path_pop(ld, o2);
     }
     if (total_ns == 0) {
@@ -2626,7 +2657,14 @@ static json_t *scenario_canonical_json(const struct scenario *sc)
 
             switch (st->kind) {
             case STEP_RUN:
-                json_array_append_new(prog, json_pack("{sI}", "run_ns", (json_int_t)st->ns));
+                /* clock_poll_ns only when set, so that scenarios without it
+                 * keep their hash */
+                if (st->clock_poll_ns)
+                    json_array_append_new(prog, json_pack("{sIsI}", "run_ns", (json_int_t)st->ns,
+                                                          "clock_poll_ns",
+                                                          (json_int_t)st->clock_poll_ns));
+                else
+                    json_array_append_new(prog, json_pack("{sI}", "run_ns", (json_int_t)st->ns));
                 break;
             case STEP_SLEEP:
                 json_array_append_new(prog, json_pack("{sI}", "sleep_ns", (json_int_t)st->ns));

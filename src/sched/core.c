@@ -81,6 +81,33 @@ bool single_task_running(struct sim *sim, struct task_struct *p)
     return task_rq(sim, p)->nr_running == 1;
 }
 
+/*
+ * task_sched_runtime(): what clock_gettime(CLOCK_THREAD_CPUTIME_ID) (and the
+ * process CPU clock, for the calling thread) returns, through
+ * posix_cpu_clock_get() -> cpu_clock_sample().  A task not on a CPU has its
+ * sum_exec_runtime up to date; for the running one the class's update_curr()
+ * first accounts the time since the last update.  For the fair class that is
+ * update_curr_fair(), i.e. update_curr() of the task's own queue only - with
+ * its side effects: a new deadline when the request is used up and
+ * resched_curr_lazy() when that happens or the slice protection is over.
+ * So a task that keeps reading its CPU clock is preempted as soon as its
+ * slice ends, not at the next tick.  The reschedule takes effect on the
+ * return from the system call (MODEL: at once, see resched_curr()).
+ */
+u64 task_sched_runtime(struct sim *sim, struct task_struct *p)
+{
+    struct rq *rq = task_rq(sim, p);
+
+    if (!p->on_cpu || !task_on_rq_queued(p))
+        return p->se.sum_exec_runtime;
+
+    /* Must be ->curr _and_ ->on_rq (task_current_donor() without proxy
+     * execution). */
+    if (rq->curr == p && task_on_rq_queued(p))
+        update_curr(sim, cfs_rq_of(&p->se)); /* update_curr_fair() */
+    return p->se.sum_exec_runtime;
+}
+
 static void work_event(void *ctx, struct sim_event *ev)
 {
     struct sim *sim = ctx;
