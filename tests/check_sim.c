@@ -108,7 +108,12 @@ static const struct share_case share_cases[] = {
      * (0.425 with DELAY_DEQUEUE off) - pinned here as golden values.  See
      * docs/model.md.
      */
-    {"sleeper reading its CPU clock (measured)", "",
+    {"sleeper as the issue writes it, default clock reads (measured)", "",
+     "\"tasks\":[{\"name\":\"d\",\"cpus\":[1],\"program\":[{\"run_us\":3000},{\"sleep_us\":1000}]},"
+     "{\"name\":\"busy\",\"cpus\":[1]," HOG "}]",
+     {{"d", 0.426}, {"busy", 0.574}},
+     0.015},
+    {"sleeper reading its CPU clock every 1 us (measured)", "",
      "\"tasks\":[{\"name\":\"d\",\"cpus\":[1],\"program\":[{\"run_us\":3000,\"clock_poll_us\":1},{\"sleep_us\":1000}]},"
      "{\"name\":\"busy\",\"cpus\":[1]," HOG "}]",
      {{"d", 0.426}, {"busy", 0.574}},
@@ -119,12 +124,12 @@ static const struct share_case share_cases[] = {
      {{"d", 0.4256}, {"busy", 0.5744}},
      0.002},
     {"sleeper, pure loop, DELAY_DEQUEUE on (golden)", "",
-     "\"tasks\":[{\"name\":\"d\",\"cpus\":[1],\"program\":[{\"run_us\":3000},{\"sleep_us\":1000}]},"
+     "\"tasks\":[{\"name\":\"d\",\"cpus\":[1],\"program\":[{\"run_us\":3000,\"clock_poll_us\":0},{\"sleep_us\":1000}]},"
      "{\"name\":\"busy\",\"cpus\":[1]," HOG "}]",
      {{"d", 0.5002}, {"busy", 0.4998}},
      0.002},
     {"sleeper, pure loop, DELAY_DEQUEUE off (golden)", ",\"features\":{\"delay_dequeue\":false}",
-     "\"tasks\":[{\"name\":\"d\",\"cpus\":[1],\"program\":[{\"run_us\":3000},{\"sleep_us\":1000}]},"
+     "\"tasks\":[{\"name\":\"d\",\"cpus\":[1],\"program\":[{\"run_us\":3000,\"clock_poll_us\":0},{\"sleep_us\":1000}]},"
      "{\"name\":\"busy\",\"cpus\":[1]," HOG "}]",
      {{"d", 0.4253}, {"busy", 0.5747}},
      0.002},

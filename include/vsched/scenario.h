@@ -82,6 +82,10 @@ enum step_kind {
     STEP_YIELD, /* sched_yield() */
 };
 
+/* Default clock-read interval of a run step in a program that sleeps or
+ * yields (docs/scenario-format.md). */
+#define VSCHED_CLOCK_POLL_DEFAULT_NS 10000ULL
+
 struct task_step {
     enum step_kind kind;
     u64 ns;                       /* duration for RUN/SLEEP (rounded to the nearest ns), 0 for YIELD */
@@ -90,7 +94,9 @@ struct task_step {
      * CLOCK_THREAD_CPUTIME_ID every clock_poll_ns of CPU time (and once at
      * the start); each read goes through task_sched_runtime() and so
      * update_curr().  0 = the step never reads a clock (a loop of known
-     * length).  "clock_poll_us"/"clock_poll_ns" in the scenario.
+     * length).  "clock_poll_us"/"clock_poll_ns" in the scenario; without
+     * them VSCHED_CLOCK_POLL_DEFAULT_NS if the program also sleeps or
+     * yields, else 0.
      */
     u64 clock_poll_ns;
 };

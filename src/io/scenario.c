@@ -1055,7 +1055,10 @@ static bool task_name_ok(const char *s)
     return true;
 }
 
-/* The optional "clock_poll_us" / "clock_poll_ns" of a run step (> 0). */
+/* A run step without clock_poll_*: decided per program (see load_program). */
+#define CLOCK_POLL_AUTO UINT64_MAX
+
+/* The optional "clock_poll_us" / "clock_poll_ns" of a run step (>= 0). */
 static bool load_clock_poll(struct loader *ld, json_t *step, struct task_step *st)
 {
     json_t *us = json_object_get(step, "clock_poll_us"), *ns = json_object_get(step, "clock_poll_ns");
@@ -1063,7 +1066,7 @@ static bool load_clock_poll(struct loader *ld, json_t *step, struct task_step *s
     gsize old;
     bool ok;
 
-    st->clock_poll_ns = 0;
+    st->clock_poll_ns = st->kind == STEP_RUN ? CLOCK_POLL_AUTO : 0;
     if (!us && !ns)
         return true;
     if (us && ns) {
@@ -1075,7 +1078,7 @@ static bool load_clock_poll(struct loader *ld, json_t *step, struct task_step *s
         return false;
     }
     old = path_push_key(ld, key);
-    ok = value_to_ns(ld, us ? us : ns, us ? 1e3 : 1.0, true, &st->clock_poll_ns);
+    ok = value_to_ns(ld, us ? us : ns, us ? 1e3 : 1.0, false, &st->clock_poll_ns);
     path_pop(ld, old);
     return ok;
 }
@@ -1088,6 +1091,7 @@ static bool load_program(struct loader *ld, json_t *obj, struct scenario_task *t
     static const int nr_kind_keys = 5; /* the first five of keys[] */
     json_t *arr;
     u64 total_ns = 0;
+    bool blocks = false;
     gsize old;
     bool ok = false;
 
@@ -1153,6 +1157,19 @@ static bool load_program(struct loader *ld, json_t *obj, struct scenario_task *t
         fail(ld, "program never advances time (its run and sleep steps add up to 0 ns)");
         goto out;
     }
+    /*
+     * MODEL: how a run step knows it is done.  A program that also sleeps
+     * or yields has to time its runs, and consuming a given CPU time means
+     * reading CLOCK_THREAD_CPUTIME_ID (a system call) in the loop; a
+     * program of run steps only never stops, so it is a plain loop that
+     * never enters the kernel.
+     */
+    for (unsigned int i = 0; i < t->nr_steps; i++)
+        if (t->program[i].kind != STEP_RUN)
+            blocks = true;
+    for (unsigned int i = 0; i < t->nr_steps; i++)
+        if (t->program[i].clock_poll_ns == CLOCK_POLL_AUTO)
+            t->program[i].clock_poll_ns = blocks ? VSCHED_CLOCK_POLL_DEFAULT_NS : 0;
     ok = true;
 out:
     path_pop(ld, old);
