@@ -134,6 +134,55 @@ START_TEST(test_validate_bad)
 }
 END_TEST
 
+/* The s390 lock's parameters: a bad value exits 2 naming the file and the
+ * JSON path, for validate and run alike. */
+START_TEST(test_validate_bad_s390)
+{
+    static const struct {
+        const char *workload;     /* the workload object */
+        const char *path;         /* JSON path the message must name */
+        const char *what;         /* and what it must say */
+    } cases[] = {
+        {"{\"preset\": \"dbench\", \"lock_kind\": \"s390\", \"spin_retry\": -1}",
+         "vms[0].workload.spin_retry", "expected an integer in [0, 1073741824], got -1"},
+        {"{\"preset\": \"dbench\", \"lock_kind\": \"s390\", \"spin_loop_ns\": 0}",
+         "vms[0].workload.spin_loop_ns", "expected a number in (0, 1000], got 0"},
+        {"{\"preset\": \"dbench\", \"spin_retry\": 5}",
+         "vms[0].workload.spin_retry", "only used by lock_kind \"s390\""},
+        {"{\"preset\": \"dbench\", \"lock_kind\": \"s390x\"}",
+         "vms[0].workload.lock_kind",
+         "expected one of \"pv\", \"native\", \"tas\", \"s390\", got \"s390x\""},
+    };
+    char *dir = tu_mkdtemp();
+    char *bad = g_build_filename(dir, "bad.json", NULL);
+
+    for (unsigned int i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *json = g_strdup_printf("{\"version\": 1, \"name\": \"x\", \"duration_ms\": 1, "
+                                     "\"host\": {\"cpus\": 2}, \"vms\": [{\"name\": \"v\", "
+                                     "\"vcpus\": 2, \"workload\": %s}]}",
+                                     cases[i].workload);
+        char *want = g_strdup_printf("%s: %s: %s", bad, cases[i].path, cases[i].what);
+        struct tu_proc p;
+
+        ck_assert(g_file_set_contents(bad, json, -1, NULL));
+        run_cli(&p, "validate", bad, NULL, NULL, NULL, NULL, NULL);
+        ck_assert_msg(p.status == 2, "case %u: status %d", i, p.status);
+        ck_assert_msg(g_str_has_prefix(p.err, "vsched: ") && strstr(p.err, want),
+                      "case %u: %s", i, p.err);
+        tu_proc_clear(&p);
+        run_cli(&p, "run", bad, NULL, NULL, NULL, NULL, NULL);
+        ck_assert_msg(p.status == 2 && strstr(p.err, want), "case %u (run): %d %s", i, p.status,
+                      p.err);
+        tu_proc_clear(&p);
+        g_free(json);
+        g_free(want);
+    }
+    tu_rmdir(dir);
+    g_free(bad);
+    g_free(dir);
+}
+END_TEST
+
 /* A bad scenario must not produce (or leave) the --out file. */
 START_TEST(test_run_bad_scenario_no_output)
 {
@@ -344,6 +393,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, test_usage_errors);
     tcase_add_test(tc, test_validate_good);
     tcase_add_test(tc, test_validate_bad);
+    tcase_add_test(tc, test_validate_bad_s390);
     tcase_add_test(tc, test_run_bad_scenario_no_output);
     tcase_add_test(tc, test_run_out_missing_dir);
     tcase_add_test(tc, test_run_out_file);

@@ -550,6 +550,243 @@ START_TEST(test_native_and_tas_locks)
 }
 END_TEST
 
+/* ---- s390: the classic spinlock and DIAGNOSE 0x9c ---- */
+
+/* Unfair: a newcomer takes a free lock while others spin, and among the
+ * spinners whoever looks first after the release wins, not the oldest. */
+START_TEST(test_s390_lock_unfair)
+{
+    struct scenario *sc;
+    struct sim *sim = lock_sim(LOCK_S390, &sc);
+    struct kvm_vcpu **v = sim->vms[0]->vcpus;
+    struct guest_lock *l = &sim->vms[0]->guest->locks[0];
+
+    guest_lock_request(sim, v[0], 0);               /* arch_spin_trylock_once */
+    ck_assert_int_eq(l->holder, 0);
+    ck_assert(!v[0]->g->s390_first_yield);
+    guest_lock_request(sim, v[1], 0);               /* waits first */
+    guest_lock_request(sim, v[2], 0);
+    ck_assert(v[1]->g->s390_first_yield);           /* the opening check is due */
+    ck_assert_uint_eq(l->q_len, 2);
+    ck_assert(guest_lock_release(sim, v[0]) == NULL);
+    guest_lock_request(sim, v[3], 0);               /* newcomer, two spinners: takes it */
+    ck_assert_int_eq(l->holder, 3);
+    ck_assert(!guest_lock_try(sim, v[1]));
+    ck_assert(guest_lock_release(sim, v[3]) == NULL);
+    ck_assert(guest_lock_try(sim, v[2]));           /* looked first: wins over v[1] */
+    ck_assert(!v[2]->g->s390_first_yield);
+    ck_assert_uint_eq(l->q_len, 1);
+    ck_assert(!guest_lock_try(sim, v[1]));
+    ck_assert(guest_lock_release(sim, v[2]) == NULL);
+    ck_assert(guest_lock_try(sim, v[1]));
+    ck_assert_uint_eq(l->q_len, 0);
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.lock_acquisitions, 4);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+/* The guest's arch_vcpu_is_preempted(): enabled wait first, then SIGP
+ * SENSE RUNNING (the thread on a host CPU). */
+START_TEST(test_s390_vcpu_is_preempted)
+{
+    static const struct {
+        bool on_cpu;
+        enum guest_act act;
+        bool in_irq;
+        bool preempted;
+    } cases[] = {
+        {true, GA_COMPUTE, false, false},   /* running */
+        {false, GA_COMPUTE, false, true},   /* descheduled holder */
+        {false, GA_LOCK_SPIN, false, true},
+        {false, GA_SLEEP, false, false},    /* idle in an enabled wait */
+        {false, GA_IDLE, false, false},
+        {false, GA_BARRIER, false, false},
+        {false, GA_SLEEP, true, true},      /* woken, in its handler */
+        {true, GA_SLEEP, false, false},
+    };
+    struct scenario *sc;
+    struct sim *sim = lock_sim(LOCK_S390, &sc);
+    struct kvm_vcpu *t = sim->vms[0]->vcpus[1];
+
+    for (unsigned int i = 0; i < G_N_ELEMENTS(cases); i++) {
+        t->task.on_cpu = cases[i].on_cpu;
+        t->g->act = cases[i].act;
+        t->g->in_irq = cases[i].in_irq;
+        ck_assert_msg(s390_arch_vcpu_is_preempted(t) == cases[i].preempted, "case %u", i);
+    }
+    t->task.on_cpu = false;
+    t->g->in_irq = false;
+    t->g->act = GA_COMPUTE;
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+/* __diag_time_slice_end_directed() from vCPU 1 of a 4-vCPU VM. */
+struct diag9c_case {
+    const char *what;
+    int tid;                      /* the operand (CPU address) */
+    bool target_on_cpu;           /* vCPU 2's thread is on a host CPU */
+    int yield_ret;                /* what the yield_to() test double answers for vCPU 2 */
+    enum diag9c_outcome expect;
+    unsigned int yield_calls;     /* kvm_vcpu_yield_to() calls expected */
+};
+
+static const struct diag9c_case diag9c_cases[] = {
+    {"yield to self", 1, false, 1, DIAG9C_SELF, 0},
+    {"id beyond the vCPUs", 4, false, 1, DIAG9C_INVALID, 0},
+    {"negative id", -1, false, 1, DIAG9C_INVALID, 0},
+    {"target running", 2, true, 1, DIAG9C_RUNNING, 0},
+    {"target preempted, boosted", 2, false, 1, DIAG9C_DONE, 1},
+    {"target preempted, yield_to 0", 2, false, 0, DIAG9C_NO_YIELD, 1},
+    {"target preempted, -ESRCH", 2, false, -ESRCH, DIAG9C_NO_YIELD, 1},
+};
+
+START_TEST(test_diag9c_outcomes)
+{
+    const struct diag9c_case *c = &diag9c_cases[_i];
+    struct scenario *sc;
+    struct sim *sim = scan_sim(4, &sc);
+    struct kvm *kvm = sim->vms[0];
+    struct kvm_vcpu *me = kvm->vcpus[1];
+    enum diag9c_outcome got;
+
+    kvm->vcpus[2]->task.on_cpu = c->target_on_cpu;
+    scan_ret[2] = c->yield_ret;
+    got = __diag_time_slice_end_directed(sim, me, c->tid);
+    ck_assert_msg(got == c->expect, "%s: outcome %d, expected %d", c->what, got, c->expect);
+    ck_assert_uint_eq(kvm->stats.diag_9c, 1);
+    ck_assert_uint_eq(kvm->stats.diag_9c_ignored, c->expect == DIAG9C_DONE ? 0 : 1);
+    ck_assert_uint_eq(kvm->stats.yield_to_attempts, c->yield_calls);
+    ck_assert_uint_eq(scan_n, c->yield_calls);
+    if (c->yield_calls)
+        ck_assert_int_eq(scan_log[0], 2);  /* directed: the named vCPU, no scan */
+    ck_assert_uint_eq(kvm->stats.on_spin, 0);
+    kvm->vcpus[2]->task.on_cpu = false;
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+/*
+ * The waiters' diag 9c count, by hand.  Three CPUs, a 3-vCPU VM pinned
+ * 1:1, program: lock; 50 ms critical section; unlock.  Three nice -20 host
+ * tasks stage it: vCPU 0 takes the lock at 2.4 us (ctx switch + entry) and
+ * is descheduled by hog0, which wakes on CPU 0 at 150 us (sleep + slack)
+ * and keeps the CPU for far longer than the 20 ms run.  vCPU 1 starts on
+ * CPU 1 after pre1's 10 us and spins from S1 = 12.4 us against a running,
+ * then preempted, owner.  vCPU 2 waits on CPU 2 behind hog2, which is
+ * curr from 0 but, being far heavier, is just ahead of V at the 4 ms tick:
+ * the tick gives CPU 2 to vCPU 2 (eligible, not yet run), and the 8 ms tick
+ * gives it back to hog2 for the rest of the run.  So vCPU 2 asks for the
+ * lock at S2 = 4 ms + 2.4 us, after the owner's preemption at that same
+ * tick, and spins until 8 ms.  The yield_to() test double refuses every
+ * yield, so nothing the waiters do moves anyone.
+ * With a period P = (spin_retry + 2) x spin_loop_ps / 1000 ns of spinning
+ * and 600 + 400 ns of exit and entry per diag 9c:
+ *   vCPU 1 issues diag k at S1 + k P + (k - 1) 1000        (k >= 1)
+ *   vCPU 2 issues one at S2 (owner preempted), then diag j at
+ *   S2 + j (P + 1000), while before 8 ms.
+ * Each is handled 600 ns after it is issued; those handled while vCPU 0
+ * was still on CPU 0 are ignored without calling yield_to().
+ */
+/* Test double for the count test: refuse every yield (0), and record how
+ * many were asked for and whether any named another vCPU than the owner,
+ * 0, or a running one. */
+static u64 refused_yields, refused_bad_target;
+
+static int refuse_yield_to(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *target)
+{
+    (void)sim;
+    (void)me;
+    refused_yields++;
+    if (target->vcpu_idx != 0 || target->task.on_cpu)
+        refused_bad_target++;
+    return 0;
+}
+
+static const struct {
+    unsigned int spin_retry;
+    u64 spin_loop_ps;
+} diag9c_count_cases[] = {
+    {1000, 2000},                 /* the defaults: P = 2004 ns */
+    {0, 1500},                    /* P = 3 ns */
+    {5000, 333},                  /* P = round(1665.666) = 1666 ns */
+};
+
+START_TEST(test_diag9c_count)
+{
+    static const char json[] =
+        "{\"version\": 1, \"name\": \"d9c\", \"duration_ms\": 20, \"host\": {\"cpus\": 3},"
+        " \"kvm\": {\"ple_gap\": 0},"
+        " \"tasks\": [{\"name\": \"hog0\", \"nice\": -20, \"cpus\": [0],"
+        "   \"program\": [{\"sleep_us\": 100}, {\"run_us\": 1000000}]},"
+        "  {\"name\": \"pre1\", \"nice\": -20, \"cpus\": [1],"
+        "   \"program\": [{\"run_us\": 10}, {\"sleep_us\": 1000000}]},"
+        "  {\"name\": \"hog2\", \"nice\": -20, \"cpus\": [2],"
+        "   \"program\": [{\"run_us\": 1000000}]}],"
+        " \"vms\": [{\"name\": \"v\", \"vcpus\": 3, \"cgroup\": \"/\", \"pin\": \"1:1\","
+        "   \"workload\": {\"lock_kind\": \"s390\", \"program\": ["
+        "     {\"op\": \"lock\", \"lock\": \"l\"}, {\"op\": \"compute\", \"us\": 50000, \"mode\": \"kernel\"},"
+        "     {\"op\": \"unlock\"}, {\"op\": \"compute\", \"us\": 1}]}}]}";
+    const u64 end = 20000000, s1 = 10000 + 2400, s2 = 4000000 + 2400, end2 = 8000000;
+    const u64 cost = 600 + 400;
+    GError *err = NULL;
+    struct scenario *sc = scenario_load_string(json, "d9c", &err);
+    struct sim *sim;
+    struct kvm *kvm;
+    struct kvm_vcpu **v;
+    u64 period, t_pre, n1 = 0, n1_running = 0, n2 = 1;
+
+    ck_assert_msg(sc != NULL, "%s", err ? err->message : "");
+    sc->vms[0].wl.spin_retry = diag9c_count_cases[_i].spin_retry;
+    sc->vms[0].wl.spin_loop_ps = diag9c_count_cases[_i].spin_loop_ps;
+    period = ((u64)diag9c_count_cases[_i].spin_retry + 2) * diag9c_count_cases[_i].spin_loop_ps;
+    period = (period + 500) / 1000;
+    sim = sim_new(sc, NULL, NULL);
+    sim->test_yield_to = refuse_yield_to;
+    refused_yields = refused_bad_target = 0;
+    sim_run(sim, NULL, NULL);
+    kvm = sim->vms[0];
+    v = kvm->vcpus;
+
+    /* The owner ran from 0 until it was preempted, once, and not again. */
+    t_pre = v[0]->task.se.sum_exec_runtime;
+    ck_assert_uint_eq(t_pre, 4000000);  /* the first tick after its 1.4 ms slice */
+    ck_assert_uint_eq(v[0]->stats.exits[KVM_EXIT_EXTINT], 1);
+    ck_assert(!v[0]->task.on_cpu);
+    ck_assert_int_eq(kvm->guest->locks[0].holder, 0);
+    ck_assert_uint_eq(v[0]->stats.exits[KVM_EXIT_DIAG_9C], 0);
+
+    for (u64 k = 1; s1 + k * period + (k - 1) * cost <= end; k++) {
+        n1++;
+        if (s1 + k * period + (k - 1) * cost + 600 < t_pre)
+            n1_running++;
+    }
+    /* vCPU 2 ran exactly one tick; it asked once at S2, then every period. */
+    ck_assert_uint_eq(v[2]->task.se.sum_exec_runtime, end2 - 4000000);
+    for (u64 j = 1; s2 + j * (period + cost) < end2; j++)
+        n2++;
+    ck_assert_uint_eq(v[1]->stats.exits[KVM_EXIT_DIAG_9C], n1);
+    ck_assert_uint_eq(v[2]->stats.exits[KVM_EXIT_DIAG_9C], n2);
+    ck_assert_uint_eq(kvm->stats.diag_9c, n1 + n2);
+    ck_assert_uint_eq(kvm->stats.diag_9c_ignored, n1 + n2);   /* the double says 0 */
+    ck_assert_uint_eq(kvm->stats.yield_to_attempts, n1 - n1_running + n2);
+    ck_assert_uint_eq(refused_yields, n1 - n1_running + n2);
+    ck_assert_uint_eq(refused_bad_target, 0);  /* always the owner, never running */
+    ck_assert_uint_gt(n1_running, 0);
+    /* No PAUSE in the s390 loop, PLE off anyway: no on_spin at all. */
+    ck_assert_uint_eq(kvm->stats.on_spin, 0);
+    ck_assert_uint_eq(v[1]->stats.exits[KVM_EXIT_PLE] + v[2]->stats.exits[KVM_EXIT_PLE], 0);
+    /* Everything vCPU 1 did in guest mode was spinning, one period per diag. */
+    ck_assert_uint_ge(v[1]->stats.spin_ns, n1 * period);
+    ck_assert_uint_lt(v[1]->stats.spin_ns, (n1 + 1) * period);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
 /* ---- PLE cadence in a simulation ---- */
 
 /* Two vCPUs pinned 1:1 on two CPUs, native spinlock: vCPU 0 holds the lock
@@ -759,7 +996,63 @@ START_TEST(test_apicv_modes)
 }
 END_TEST
 
-static char *run_json_out(u64 seed)
+/* The whole s390 path in a contended run: every kvm_vcpu_yield_to() comes
+ * from a diag 9c and reaches the yield_to policy (here the debooster). */
+START_TEST(test_s390_dbench_path)
+{
+    struct scenario *sc = tu_vm_scenario(4, 2, 4, false, mix_steps, G_N_ELEMENTS(mix_steps),
+                                         4, 100);
+    struct sim *sim;
+    struct sim_result *r;
+    struct kvm_vm_stats sum = {0};
+    u64 diag_exits = 0, ple = 0;
+
+    sc->kvm.ple_gap = 0;
+    for (unsigned int i = 0; i < sc->nr_vms; i++) {
+        sc->vms[i].wl.lock_kind = LOCK_S390;
+        sc->vms[i].wl.spin_retry = 1000;
+        sc->vms[i].wl.spin_loop_ps = 2000;
+    }
+    sim = sim_new(sc, NULL, NULL);
+    sim->yt_policy = &yield_to_policy_deboost_v2;
+    sim_run(sim, NULL, NULL);
+    for (unsigned int i = 0; i < sim->nr_vms; i++) {
+        struct kvm *kvm = sim->vms[i];
+
+        sum.diag_9c += kvm->stats.diag_9c;
+        sum.diag_9c_ignored += kvm->stats.diag_9c_ignored;
+        sum.yield_to_attempts += kvm->stats.yield_to_attempts;
+        sum.yield_to_success += kvm->stats.yield_to_success;
+        sum.on_spin += kvm->stats.on_spin;
+        for (unsigned int c = 0; c < kvm->online_vcpus; c++) {
+            diag_exits += kvm->vcpus[c]->stats.exits[KVM_EXIT_DIAG_9C];
+            ple += kvm->vcpus[c]->stats.exits[KVM_EXIT_PLE];
+        }
+    }
+    ck_assert_uint_gt(sum.diag_9c, 100);
+    ck_assert_uint_eq(diag_exits, sum.diag_9c);
+    ck_assert_uint_gt(sum.diag_9c_ignored, 0);
+    ck_assert_uint_gt(sum.yield_to_success, 0);
+    /* done = handled - ignored, and only diag 9c yields here. */
+    ck_assert_uint_eq(sum.diag_9c - sum.diag_9c_ignored, sum.yield_to_success);
+    ck_assert_uint_eq(ple, 0);
+    ck_assert_uint_eq(sum.on_spin, 0);
+    /* Every yield_to() that got past the core's checks entered the
+     * debooster, as for a PLE yield. */
+    ck_assert_uint_gt(sim->pstats.deboost_attempts, 0);
+    ck_assert_uint_eq(sim->pstats.deboost_attempts, sim->pstats.yield_to_calls);
+    r = sim_collect(sim, 0.0);
+    ck_assert(r->vms[0].s390);
+    ck_assert_uint_eq(r->vms[0].diag_9c + r->vms[1].diag_9c, sum.diag_9c);
+    ck_assert_uint_eq(r->vms[0].exits[KVM_EXIT_DIAG_9C] + r->vms[1].exits[KVM_EXIT_DIAG_9C],
+                      sum.diag_9c);
+    sim_result_free(r);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+static char *run_json_out(u64 seed, bool s390)
 {
     struct scenario *sc = tu_vm_scenario(4, 2, 4, false, mix_steps, G_N_ELEMENTS(mix_steps),
                                          4, 50);
@@ -768,6 +1061,14 @@ static char *run_json_out(u64 seed)
     struct sim_result *r;
     char *s;
 
+    if (s390) {
+        sc->kvm.ple_gap = 0;
+        for (unsigned int i = 0; i < sc->nr_vms; i++) {
+            sc->vms[i].wl.lock_kind = LOCK_S390;
+            sc->vms[i].wl.spin_retry = 1000;
+            sc->vms[i].wl.spin_loop_ps = 2000;
+        }
+    }
     sim_run(sim, NULL, NULL);
     r = sim_collect(sim, 0.0);
     s = result_render(r, FORMAT_JSON, false);
@@ -779,10 +1080,13 @@ static char *run_json_out(u64 seed)
 
 START_TEST(test_vm_determinism)
 {
-    char *a = run_json_out(7), *b = run_json_out(7), *c = run_json_out(8);
+    bool s390 = _i == 1;
+    char *a = run_json_out(7, s390), *b = run_json_out(7, s390), *c = run_json_out(8, s390);
 
     ck_assert_str_eq(a, b);
     ck_assert_str_ne(a, c);
+    /* The diag 9c metrics appear for s390 guests only. */
+    ck_assert(s390 == (strstr(a, "\"diag_9c\"") != NULL));
     g_free(a);
     g_free(b);
     g_free(c);
@@ -806,6 +1110,10 @@ static Suite *kvm_suite(void)
     tcase_add_test(tu, test_pv_wait_early);
     tcase_add_test(tu, test_pv_wait_early_sim);
     tcase_add_test(tu, test_native_and_tas_locks);
+    tcase_add_test(tu, test_s390_lock_unfair);
+    tcase_add_test(tu, test_s390_vcpu_is_preempted);
+    tcase_add_loop_test(tu, test_diag9c_outcomes, 0, G_N_ELEMENTS(diag9c_cases));
+    tcase_add_loop_test(tu, test_diag9c_count, 0, G_N_ELEMENTS(diag9c_count_cases));
     tcase_add_test(tu, test_ple_cadence);
     tcase_add_test(tu, test_halt_kick_ready);
     suite_add_tcase(s, tu);
@@ -813,7 +1121,8 @@ static Suite *kvm_suite(void)
     tcase_add_test(tc, test_null_case_pinned);
     tcase_add_test(tc, test_overcommit_trend);
     tcase_add_test(tc, test_apicv_modes);
-    tcase_add_test(tc, test_vm_determinism);
+    tcase_add_loop_test(tc, test_vm_determinism, 0, 2);
+    tcase_add_test(tc, test_s390_dbench_path);
     suite_add_tcase(s, tc);
     return s;
 }

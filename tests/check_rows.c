@@ -206,6 +206,18 @@ START_TEST(test_fill_aggregates)
     ck_assert(!row_has(&row, ROW_WALL_S));               /* not asked for */
     ck_assert(!row_get_number(&row, ROW_WALL_S, &v));
     ck_assert(row_get_number(&row, ROW_PLE_EXITS, &v) && v == 10.0);
+    ck_assert(!row_has(&row, ROW_DIAG9C_CALLS));        /* no s390 guest: missing */
+    ck_assert(!row_has(&row, ROW_DIAG9C_IGNORED));
+    result_row_clear(&row);
+
+    /* An s390 guest: its diag 9c counts, and only its. */
+    vms[0].diag_9c = 5;
+    vms[1].s390 = true;
+    vms[1].diag_9c = 40;
+    vms[1].diag_9c_ignored = 15;
+    result_row_fill(&row, &r, &meta);
+    ck_assert(row_get_number(&row, ROW_DIAG9C_CALLS, &v) && v == 40.0);
+    ck_assert(row_get_number(&row, ROW_DIAG9C_IGNORED, &v) && v == 15.0);
     result_row_clear(&row);
 
     meta.with_wall = true;

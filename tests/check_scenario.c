@@ -278,8 +278,9 @@ static const struct bad_case bad_cases[] = {
     {"preset not a string", VM_WL("{\"preset\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
      "vms[0].workload.preset: expected one of \"pingpong\""},
     {"unknown preset parameter", VM_WL("{\"preset\": \"dbench\", \"cs\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
-     "vms[0].workload: unknown key \"cs\" (expected one of preset, lock_kind, participants, spin_threshold, handoff_ns, "
-     "resched_handler_ns, timer_handler_ns, compute_us, kernel_us, cs_us, locks, io_every, io_us, wake_every, comment)"},
+     "vms[0].workload: unknown key \"cs\" (expected one of preset, lock_kind, participants, spin_threshold, spin_retry, "
+     "spin_loop_ns, handoff_ns, resched_handler_ns, timer_handler_ns, compute_us, kernel_us, cs_us, locks, io_every, "
+     "io_us, wake_every, comment)"},
     {"parameter of another preset", VM_WL("{\"preset\": \"dbench\", \"handler_us\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
      "vms[0].workload: unknown key \"handler_us\""},
     {"preset parameter beside a program", VM_WL("{\"program\": [" C1 "], \"cs_us\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
@@ -302,10 +303,29 @@ static const struct bad_case bad_cases[] = {
     {"participants above vcpus", VM_WL("{\"preset\": \"dbench\", \"participants\": 5}"), VSCHED_SCENARIO_ERROR_INVALID,
      "vms[0].workload.participants: expected an integer in [1, 4], got 5"},
     {"unknown lock_kind", VM_WL("{\"preset\": \"dbench\", \"lock_kind\": \"mcs\"}"), VSCHED_SCENARIO_ERROR_INVALID,
-     "vms[0].workload.lock_kind: expected one of \"pv\", \"native\", \"tas\", got \"mcs\""},
+     "vms[0].workload.lock_kind: expected one of \"pv\", \"native\", \"tas\", \"s390\", got \"mcs\""},
     {"pv locks without pv_unhalt", "{" VHDR "\"kvm\": {\"pv_unhalt\": false}, \"vms\": [{\"name\": \"v\", \"vcpus\": 4, "
                                    "\"workload\": {\"preset\": \"dbench\", \"lock_kind\": \"pv\"}}]}",
      VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.lock_kind: lock kind \"pv\" needs kvm.pv_unhalt"},
+    /* ---- s390 lock parameters ---- */
+    {"spin_retry with a pv lock", VM_WL("{\"preset\": \"dbench\", \"spin_retry\": 10}"), VSCHED_SCENARIO_ERROR_INVALID,
+     "vms[0].workload.spin_retry: only used by lock_kind \"s390\" (lock_kind is \"pv\")"},
+    {"spin_loop_ns with a tas lock", VM_WL("{\"preset\": \"dbench\", \"lock_kind\": \"tas\", \"spin_loop_ns\": 1}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.spin_loop_ns: only used by lock_kind \"s390\" (lock_kind is \"tas\")"},
+    {"spin_retry negative", VM_WL("{\"preset\": \"dbench\", \"lock_kind\": \"s390\", \"spin_retry\": -1}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.spin_retry: expected an integer in [0, 1073741824], got -1"},
+    {"spin_retry fractional", VM_WL("{\"preset\": \"dbench\", \"lock_kind\": \"s390\", \"spin_retry\": 1000.5}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.spin_retry: expected an integer in [0, 1073741824], got 1000.5"},
+    {"spin_retry above 2^30", VM_WL("{\"preset\": \"dbench\", \"lock_kind\": \"s390\", \"spin_retry\": 1073741825}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.spin_retry: expected an integer in [0, 1073741824], got 1073741825"},
+    {"spin_loop_ns 0", VM_WL("{\"preset\": \"dbench\", \"lock_kind\": \"s390\", \"spin_loop_ns\": 0}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.spin_loop_ns: expected a number in (0, 1000], got 0"},
+    {"spin_loop_ns above 1 us", VM_WL("{\"preset\": \"dbench\", \"lock_kind\": \"s390\", \"spin_loop_ns\": 1000.5}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.spin_loop_ns: expected a number in (0, 1000], got 1000.5"},
+    {"spin_loop_ns a string", VM_WL("{\"preset\": \"dbench\", \"lock_kind\": \"s390\", \"spin_loop_ns\": \"2ns\"}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.spin_loop_ns: expected a number in (0, 1000], got string"},
+    {"spin_loop_ns below 1 ps", VM_WL("{\"preset\": \"dbench\", \"lock_kind\": \"s390\", \"spin_loop_ns\": 0.0004}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.spin_loop_ns: 0.0004 rounds to 0 ps (expected at least 0.001 ns)"},
     {"spin_threshold 0", VM_WL("{\"preset\": \"dbench\", \"spin_threshold\": 0}"), VSCHED_SCENARIO_ERROR_INVALID,
      "vms[0].workload.spin_threshold: expected an integer in [1, 1073741824], got 0"},
     {"handoff_ns above 1 ms", VM_WL("{\"preset\": \"dbench\", \"handoff_ns\": 1000001}"), VSCHED_SCENARIO_ERROR_INVALID,
@@ -1169,6 +1189,42 @@ START_TEST(test_hash_vm)
 }
 END_TEST
 
+/* lock_kind "s390": its defaults, the picosecond rounding of spin_loop_ns,
+ * and its two parameters in the hash only where they are used. */
+START_TEST(test_s390_lock_params)
+{
+    struct scenario *d = load_ok(VM_WL("{\"preset\": \"dbench\", \"lock_kind\": \"s390\"}"));
+    struct scenario *e = load_ok(VM_WL("{\"preset\": \"dbench\", \"lock_kind\": \"s390\", "
+                                       "\"spin_retry\": 1000, \"spin_loop_ns\": 2.0004}"));
+    struct scenario *f = load_ok(VM_WL("{\"preset\": \"dbench\", \"lock_kind\": \"s390\", "
+                                       "\"spin_retry\": 0, \"spin_loop_ns\": 0.0015}"));
+    struct scenario *g = load_ok(VM_WL("{\"preset\": \"dbench\", \"lock_kind\": \"s390\", "
+                                       "\"spin_retry\": 999}"));
+    struct scenario *t = load_ok(VM_WL("{\"preset\": \"dbench\", \"lock_kind\": \"tas\"}"));
+    struct scenario *def = scenario_load_default();
+
+    ck_assert_int_eq(d->vms[0].wl.lock_kind, LOCK_S390);
+    ck_assert_uint_eq(d->vms[0].wl.spin_retry, 1000);     /* spin_retry_init() */
+    ck_assert_uint_eq(d->vms[0].wl.spin_loop_ps, 2000);
+    ck_assert_uint_eq(e->vms[0].wl.spin_loop_ps, 2000);   /* 2000.4 ps rounds down */
+    ck_assert_uint_eq(f->vms[0].wl.spin_retry, 0);
+    ck_assert_uint_eq(f->vms[0].wl.spin_loop_ps, 2);      /* 1.5 ps rounds half away */
+    ck_assert_uint_eq(scenario_hash(d), scenario_hash(e));
+    ck_assert_uint_ne(scenario_hash(d), scenario_hash(f));
+    ck_assert_uint_ne(scenario_hash(d), scenario_hash(g));
+    ck_assert_uint_ne(scenario_hash(d), scenario_hash(t));
+    /* Other lock kinds keep the hash they had before "s390" existed: the
+     * embedded default scenario's, as vsched 0.1.0 without it printed. */
+    ck_assert_uint_eq(scenario_hash(def), 0x7d27ecbb417a18b6ULL);
+    scenario_free(d);
+    scenario_free(e);
+    scenario_free(f);
+    scenario_free(g);
+    scenario_free(t);
+    scenario_free(def);
+}
+END_TEST
+
 /* A preset and the same program written out differ only by the preset name. */
 START_TEST(test_hash_preset_vs_program)
 {
@@ -1294,6 +1350,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, test_vm_cgroups);
     tcase_add_test(tc, test_hash_vm);
     tcase_add_test(tc, test_hash_preset_vs_program);
+    tcase_add_test(tc, test_s390_lock_params);
     tcase_add_test(tc, test_feature_names_and_profiles);
     tcase_add_loop_test(tc, test_robustness, 0, G_N_ELEMENTS(robust_texts));
     suite_add_tcase(s, tc);

@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 #include <jansson.h>
 
+#include "vsched/kvm.h"
 #include "vsched/results.h"
 #include "vsched/scenario.h"
 #include "vsched/sim.h"
@@ -103,6 +104,7 @@ static const struct {
     {NULL, 10},
     {TU_SRC("scenarios/vm-ipi-dedup.json"), 10},
     {TU_SRC("scenarios/two-groups.json"), 50},
+    {TU_SRC("scenarios/ref-s390-dbench.json"), 10},
 };
 
 START_TEST(test_results_identical)
@@ -223,7 +225,7 @@ static void check_ftrace_file(const char *path, unsigned int nr_cpus, struct ft_
                              "next_prio=(\\d+)$",
                              0, 0, NULL);
     GRegex *wk = g_regex_new("^comm=\\S+ pid=\\d+ prio=\\d+ target_cpu=\\d{3}$", 0, 0, NULL);
-    GRegex *kx = g_regex_new("^vcpu \\d+ reason [A-Z_]+ rip 0x[0-9a-f]+ info1 0x[0-9a-f]{16} "
+    GRegex *kx = g_regex_new("^vcpu \\d+ reason [A-Z][A-Z0-9_]* rip 0x[0-9a-f]+ info1 0x[0-9a-f]{16} "
                              "info2 0x[0-9a-f]{16} intr_info 0x[0-9a-f]{8} "
                              "error_code 0x[0-9a-f]{8}$",
                              0, 0, NULL);
@@ -361,6 +363,39 @@ START_TEST(test_ftrace_text)
         ck_assert_uint_eq(seen(&sum, "sched_switch"), switches);
     }
     ck_assert(g_str_has_prefix(sum.last_line, "# vsched: end of trace at 0.010000000 s"));
+    summary_clear(&sum);
+    run_clear(&r);
+    tu_rmdir(dir);
+    g_free(path);
+    g_free(dir);
+    scenario_free(sc);
+}
+END_TEST
+
+/* The s390 path: every DIAGNOSE 0x9c exit is a kvm_exit with reason
+ * DIAG_9C followed by a vsched_diag_time_slice_end_directed line. */
+START_TEST(test_ftrace_s390)
+{
+    struct scenario *sc = load(TU_SRC("scenarios/ref-s390-dbench.json"));
+    char *dir = tu_mkdtemp();
+    char *path = g_build_filename(dir, "t.txt", NULL);
+    struct ft_summary sum = {0};
+    char *text;
+    u64 exits = 0, reasons = 0;
+    struct run r;
+
+    run_scenario(sc, 10, path, TRACE_FORMAT_FTRACE, 0, &r);
+    check_ftrace_file(path, sc->host.cpus, &sum);
+    for (unsigned int i = 0; i < r.res->nr_vms; i++)
+        exits += r.res->vms[i].exits[KVM_EXIT_DIAG_9C];
+    ck_assert_uint_gt(exits, 0);
+    ck_assert_uint_eq(seen(&sum, "vsched_diag_time_slice_end_directed"), exits);
+    ck_assert_uint_eq(seen(&sum, "vsched_kvm_vcpu_on_spin"), 0); /* no PLE on s390 */
+    text = tu_read_file(path);
+    for (const char *p = text; (p = strstr(p, " reason DIAG_9C ")); p++)
+        reasons++;
+    ck_assert_uint_eq(reasons, exits);
+    g_free(text);
     summary_clear(&sum);
     run_clear(&r);
     tu_rmdir(dir);
@@ -747,6 +782,7 @@ static Suite *trace_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, test_results_identical, 0, G_N_ELEMENTS(identical_cases));
     tcase_add_test(tc, test_ftrace_text);
+    tcase_add_test(tc, test_ftrace_s390);
     tcase_add_test(tc, test_chrome_json);
     tcase_add_test(tc, test_truncation);
     tcase_add_test(tc, test_write_error);

@@ -69,9 +69,12 @@ struct guest_cpu {
     u64 left;                     /* CPU ns left of COMPUTE / CRIT */
     bool kernel;                  /* current COMPUTE is at CPL 0 */
     /* spinning */
-    u64 spun;                     /* CPU ns spun since the spin phase began (SPIN_THRESHOLD) */
+    u64 spun;                     /* CPU ns spun since the spin phase began (SPIN_THRESHOLD); s390:
+                                     since the loop count was last set to spin_retry */
     u64 ple_spun;                 /* CPU ns of the current PAUSE loop (PLE window) */
     int want_lock;                /* lock index being acquired, -1 */
+    bool s390_first_yield;        /* s390: arch_spin_lock_classic()'s opening check is due */
+    int diag9c_tid;               /* s390: CPU address operand of the pending DIAGNOSE 0x9c */
     u64 lock_wait_start;
     int held[8];                  /* stack of held locks */
     unsigned int nr_held;
@@ -130,6 +133,11 @@ void guest_sched_out(struct sim *sim, struct kvm_vcpu *v);
 /* An exit requested by the guest was handled; the guest side effects of
  * that exit (IPI sends, kicks) run here in host context. */
 void guest_exit_handled(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reason);
+
+/* s390 guest's arch_vcpu_is_preempted(@t): false while @t idles in an
+ * enabled wait (CIF_ENABLED_WAIT), else true unless SIGP SENSE RUNNING finds
+ * it running (CPUSTAT_RUNNING: its thread is on a host CPU). */
+bool s390_arch_vcpu_is_preempted(const struct kvm_vcpu *t);
 
 /* pv-hint oracle: the vCPU whose progress @v's current spin waits for (the
  * lock holder, else the queue head it waits behind; for a csd wait the first

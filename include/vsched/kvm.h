@@ -42,6 +42,7 @@ enum kvm_exit {
     KVM_EXIT_HC_KICK,      /* KVM_HC_KICK_CPU (PV spinlock unlock) */
     KVM_EXIT_HC_YIELD,     /* KVM_HC_SCHED_YIELD */
     KVM_EXIT_EXTINT,       /* external interrupt (host tick / resched IPI / kick) */
+    KVM_EXIT_DIAG_9C,      /* s390 DIAGNOSE 0x9c (directed yield) -> __diag_time_slice_end_directed */
     KVM_EXIT_NR
 };
 extern const char *const kvm_exit_names[KVM_EXIT_NR];
@@ -129,6 +130,8 @@ struct kvm_vm_stats {
     u64 yield_to_esrch;           /* returned -ESRCH */
     u64 yield_to_zero;            /* returned 0 */
     u64 on_spin;                  /* kvm_vcpu_on_spin() calls */
+    u64 diag_9c;                  /* s390: DIAGNOSE 0x9c handled (stat instruction_diagnose_9c) */
+    u64 diag_9c_ignored;          /* ... of which ignored (stat diag_9c_ignored) */
     u64 ipis_sent;                /* IPIs sent by this VM's vCPUs (per destination) */
     u64 ipis_received;            /* handlers started */
     struct hist ipi_latency;      /* send -> handler start, ns */
@@ -224,6 +227,22 @@ u32 __shrink_ple_window(u32 val, u32 base, u32 modifier, u32 min);
 /* Halt-polling adjustment after a halt of @halt_ns (kvm_vcpu_halt). */
 void kvm_halt_poll_adjust(const struct scenario_kvm *k, struct kvm_vcpu *v, u64 halt_ns,
                           bool valid_wakeup);
+
+/* ---- s390_diag.c (arch/s390/kvm/diag.c) ---- */
+/* What __diag_time_slice_end_directed() did with a DIAGNOSE 0x9c. */
+enum diag9c_outcome {
+    DIAG9C_SELF = 0,       /* the target is the caller: ignored */
+    DIAG9C_INVALID,        /* no vCPU has that id: ignored */
+    DIAG9C_RUNNING,        /* the target is loaded on a host CPU (tcpu->cpu >= 0): ignored */
+    DIAG9C_NO_YIELD,       /* kvm_vcpu_yield_to() returned <= 0: ignored */
+    DIAG9C_DONE,           /* kvm_vcpu_yield_to() returned > 0 */
+};
+/* kvm_get_vcpu_by_id(): the vCPU whose vcpu_id is @id, or NULL. */
+struct kvm_vcpu *kvm_get_vcpu_by_id(struct kvm *kvm, int id);
+/* DIAGNOSE 0x9c from the running @vcpu with CPU address @tid (the guest's
+ * smp_yield_cpu()); counts diag_9c / diag_9c_ignored. */
+enum diag9c_outcome __diag_time_slice_end_directed(struct sim *sim, struct kvm_vcpu *vcpu,
+                                                   int tid);
 
 /* ---- lapic.c ---- */
 enum apic_dest {

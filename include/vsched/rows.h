@@ -49,6 +49,8 @@ enum row_col {
     ROW_ON_SPIN_CALLS,
     ROW_YIELD_TO_CALLS,
     ROW_YIELD_TO_SUCCESS,
+    ROW_DIAG9C_CALLS,
+    ROW_DIAG9C_IGNORED,
     ROW_IPI_LAT_P50_US,
     ROW_IPI_LAT_P99_US,
     ROW_LOCK_WAIT_P50_US,
@@ -110,6 +112,8 @@ struct result_row {
     u64 on_spin_calls;            /* kvm_vcpu_on_spin() calls */
     u64 yield_to_calls;           /* kvm_vcpu_yield_to() attempts */
     u64 yield_to_success;         /* ... that returned > 0 */
+    u64 diag9c_calls;             /* s390 DIAGNOSE 0x9c, VMs with lock_kind "s390" (else missing) */
+    u64 diag9c_ignored;           /* ... of which ignored by KVM */
     double ipi_lat_p50_us;        /* max over VMs of the VM's IPI latency p50 */
     double ipi_lat_p99_us;        /* ... p99 */
     double lock_wait_p50_us;      /* max over VMs of the VM's lock wait p50 */

@@ -192,6 +192,8 @@ enum lock_kind {
     LOCK_PV_QSPINLOCK = 0,        /* "pv": paravirt qspinlock (spin, then halt; kick on unlock) */
     LOCK_QSPINLOCK,               /* "native": FIFO queued spinlock, spin forever */
     LOCK_TAS,                     /* "tas": test-and-set, unfair */
+    LOCK_S390,                    /* "s390": s390 classic spinlock of a KVM guest (unfair; a
+                                     directed yield, diag 9c, to the owner every spin_retry loops) */
 };
 
 struct scenario_workload {
@@ -202,6 +204,9 @@ struct scenario_workload {
     enum lock_kind lock_kind;     /* "lock_kind", default "pv" (if kvm.pv_unhalt, else "tas") */
     unsigned int participants;    /* vCPUs 0..participants-1 run the program; the others idle; 0 = all */
     u32 spin_threshold;           /* "spin_threshold": SPIN_THRESHOLD pause iterations, default 32768 */
+    u32 spin_retry;               /* "spin_retry" (s390 only): loop count between diag 9c, default 1000 */
+    u64 spin_loop_ps;             /* "spin_loop_ns" (s390 only): CPU time of one wait-loop pass, in ps,
+                                     default 2000 */
     u64 handoff_ns;               /* "handoff_ns": cache-line hand-off of a released lock, default 100 */
     u64 resched_handler_ns;       /* "resched_handler_ns": reschedule-IPI handler body, default 500 */
     u64 timer_handler_ns;         /* "timer_handler_ns": local-timer handler body, default 1000 */

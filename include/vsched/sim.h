@@ -117,8 +117,10 @@ struct vm_result {
     double ops_per_sec;           /* ops per simulated second */
     u64 cpu_ns;                   /* sum of the vCPU threads' sum_exec_runtime */
     u64 guest_ns, spin_ns, host_ns, poll_ns;
-    u64 exits[8];                 /* by enum kvm_exit (KVM_EXIT_NR == 8) */
+    u64 exits[9];                 /* by enum kvm_exit (KVM_EXIT_NR == 9) */
     u64 on_spin;                  /* kvm_vcpu_on_spin() calls */
+    bool s390;                    /* lock_kind "s390": the diag 9c metrics are reported */
+    u64 diag_9c, diag_9c_ignored; /* DIAGNOSE 0x9c handled, and ignored (zero unless s390) */
     u64 yt_attempts, yt_success, yt_esrch, yt_zero;
     u64 ipis_sent, ipis_received;
     u64 ipi_lat_p50, ipi_lat_p99, ipi_lat_max;

@@ -23,6 +23,24 @@
  *  - "tas": test-and-set (virt_spin_lock): unfair, any spinner may take a
  *    free lock; on release every spinner is poked and the first to look
  *    wins.
+ *  - "s390": the s390 classic spinlock of a KVM guest whose vCPUs are not
+ *    dedicated (arch/s390/lib/spinlock.c: arch_spin_lock_wait() takes
+ *    arch_spin_lock_classic() unless CIF_DEDICATED_CPU).  Acquisition is
+ *    unfair as for "tas" (arch_spin_trylock_once, then a compare-and-swap
+ *    whenever a waiter sees the lock free; no queue).  A waiter first
+ *    yields to the owner with smp_yield_cpu() (DIAGNOSE 0x9c, an exit) if
+ *    arch_vcpu_is_preempted(owner); then it loops with count = spin_retry:
+ *    every pass that finds the lock held does count-- >= 0, and the pass
+ *    that finds count exhausted resets it and yields to the current owner.
+ *    Under KVM (!MACHINE_IS_LPAR) that periodic yield is unconditional, so
+ *    a waiter issues one diag 9c per spin_retry + 2 passes of spinning,
+ *    whether the owner runs or not; the host ignores those aimed at a
+ *    running vCPU (src/virt/s390_diag.c).  There is no PAUSE in the loop,
+ *    so it never takes a PLE exit.
+ *    MODEL: a pass costs workload.spin_loop_ns of guest CPU time; passes
+ *    that find the lock free but lose the compare-and-swap (which do not
+ *    count down in the kernel either) take no time here, since a released
+ *    lock goes to the first waiter to look, handoff_ns after the release.
  * MODEL: the MCS node/hash mechanics are reduced to the queue order, the
  * 'pending' bit and the slow flag; a released lock is seen by a running
  * waiter after handoff_ns (a cache-line transfer).
@@ -238,6 +256,7 @@ static void lock_acquired(struct sim *sim, struct kvm_vcpu *v, struct guest_lock
     SIM_BUG_ON(g->nr_held >= G_N_ELEMENTS(g->held));
     g->held[g->nr_held++] = g->want_lock;
     g->want_lock = -1;
+    g->s390_first_yield = false;
 }
 
 /* The waiter @v, running, looks at lock @l: takes it if it may. */
@@ -250,6 +269,8 @@ static bool lock_try(struct sim *sim, struct kvm_vcpu *v, struct guest_lock *l)
         return false;
     switch (vm->wl->lock_kind) {
     case LOCK_TAS:
+    case LOCK_S390:
+        /* Whoever looks first after the release wins. */
         q_remove(l, me);
         lock_acquired(sim, v, l);
         return true;
@@ -301,6 +322,17 @@ static void lock_request(struct sim *sim, struct kvm_vcpu *v, unsigned int idx)
         }
         q_push(l, me);
         return;
+    case LOCK_S390:
+        /* arch_spin_lock(): arch_spin_trylock_once(), waiters or not. */
+        if (l->holder < 0) {
+            lock_acquired(sim, v, l);
+            return;
+        }
+        q_push(l, me); /* the set of spinners (poked on release), no order */
+        /* arch_spin_lock_classic() opens with a conditional yield, then
+         * count = spin_retry (spun = 0 above). */
+        g->s390_first_yield = true;
+        return;
     case LOCK_QSPINLOCK:
         if (l->holder < 0 && l->q_len == 0) {
             lock_acquired(sim, v, l);
@@ -343,6 +375,7 @@ static struct kvm_vcpu *lock_release(struct sim *sim, struct kvm_vcpu *v)
         return NULL;
     switch (vm->wl->lock_kind) {
     case LOCK_TAS:
+    case LOCK_S390:
         for (unsigned int i = 0; i < l->q_len; i++)
             vcpu_poke(sim, v->kvm->vcpus[l->queue[(l->q_head + i) % l->q_cap]], handoff);
         return NULL;
@@ -841,6 +874,88 @@ static void spin(struct sim *sim, struct kvm_vcpu *v, bool pv_threshold, u64 lim
     vcpu_guest_run(sim, v, d);
 }
 
+/* ---- s390: arch_spin_lock_classic() under KVM ---- */
+
+/* A vCPU idling in an enabled wait (the guest's CIF_ENABLED_WAIT): halted
+ * for a sleep, a barrier, a PV lock or for good, and not in a handler. */
+static bool guest_in_enabled_wait(const struct kvm_vcpu *t)
+{
+    const struct guest_cpu *g = t->g;
+
+    if (g->in_irq)
+        return false;
+    switch (g->act) {
+    case GA_LOCK_HALT:
+    case GA_BARRIER:
+    case GA_SLEEP:
+    case GA_IDLE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool s390_arch_vcpu_is_preempted(const struct kvm_vcpu *t)
+{
+    if (guest_in_enabled_wait(t))
+        return false;
+    /*
+     * pcpu_running(): SIGP SENSE RUNNING reports the CPUSTAT_RUNNING flag,
+     * which kvm_arch_vcpu_load() sets and kvm_arch_vcpu_put() clears, i.e.
+     * whether the vCPU thread is on a host CPU.  MODEL: the SIGP costs
+     * nothing and does not exit (it is interpreted by the SIE when the
+     * machine has the SIGP-interpretation facility, ECA_SIGPI).
+     */
+    return !t->task.on_cpu;
+}
+
+/*
+ * Spin time from setting count = spin_retry to the yielding pass: the loop
+ * tests count-- >= 0 on passes 1 .. spin_retry + 1 and yields on pass
+ * spin_retry + 2.  At least 1 ns, so that a loop always advances time.
+ */
+static u64 spin_retry_period_ns(const struct scenario_workload *wl)
+{
+    u64 ns = (((u64)wl->spin_retry + 2) * wl->spin_loop_ps + 500) / 1000;
+
+    return ns ? ns : 1;
+}
+
+/* smp_yield_cpu(owner): DIAGNOSE 0x9c with the owner's CPU address. */
+static void smp_yield_cpu(struct sim *sim, struct kvm_vcpu *v, const struct kvm_vcpu *owner)
+{
+    v->g->diag9c_tid = (int)owner->vcpu_id;
+    vcpu_exit(sim, v, KVM_EXIT_DIAG_9C);
+}
+
+/* The waiter @v found lock @l held: the loop of arch_spin_lock_classic(). */
+static void s390_lock_spin(struct sim *sim, struct kvm_vcpu *v, struct guest_lock *l)
+{
+    struct guest_cpu *g = v->g;
+    struct kvm_vcpu *owner;
+    u64 period = spin_retry_period_ns(gvm(v)->wl);
+
+    SIM_BUG_ON(l->holder < 0); /* a free lock was taken by guest_lock_try() */
+    owner = v->kvm->vcpus[l->holder];
+
+    if (g->s390_first_yield) {
+        /* The opening check: yield at once only to a preempted owner. */
+        g->s390_first_yield = false;
+        if (s390_arch_vcpu_is_preempted(owner)) {
+            smp_yield_cpu(sim, v, owner);
+            return;
+        }
+    }
+    if (g->spun >= period) {
+        /* count ran out: count = spin_retry, and since !MACHINE_IS_LPAR
+         * the yield does not depend on the owner's state. */
+        g->spun = 0;
+        smp_yield_cpu(sim, v, owner);
+        return;
+    }
+    vcpu_guest_run(sim, v, period - g->spun);
+}
+
 void guest_resume(struct sim *sim, struct kvm_vcpu *v)
 {
     struct guest_cpu *g = v->g;
@@ -891,6 +1006,10 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
             /* The head spins with 'pending' set (guest_lock_try). */
             if (guest_lock_try(sim, v))
                 break;
+            if (vm->wl->lock_kind == LOCK_S390) {
+                s390_lock_spin(sim, v, l);
+                return;
+            }
             u64 limit = GUEST_FOREVER_NS;
             bool give_up = pv && g->spun >= spin_threshold_ns(sim, vm);
 
@@ -1018,6 +1137,10 @@ void guest_exit_handled(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reaso
     case KVM_EXIT_HC_YIELD:
         kvm_sched_yield(sim, v, g->kick_target);
         g->kick_target = NULL;
+        break;
+    case KVM_EXIT_DIAG_9C:
+        /* kvm_s390_handle_diag(): the CPU address is in the register. */
+        __diag_time_slice_end_directed(sim, v, g->diag9c_tid);
         break;
     default:
         SIM_BUG_ON(1);

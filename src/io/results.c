@@ -154,8 +154,13 @@ static json_t *vm_json(const struct vm_result *v)
     json_object_set_new(o, "spin_ns", ju64(v->spin_ns));
     json_object_set_new(o, "host_ns", ju64(v->host_ns));
     json_object_set_new(o, "halt_poll_ns", ju64(v->poll_ns));
-    for (unsigned int e = 0; e < G_N_ELEMENTS(v->exits); e++)
+    for (unsigned int e = 0; e < G_N_ELEMENTS(v->exits); e++) {
+        /* An s390 exit: reported only for s390 guests, so that x86 output
+         * is what it was before the s390 path existed. */
+        if (e == KVM_EXIT_DIAG_9C && !v->s390)
+            continue;
         json_object_set_new(exits, kvm_exit_names[e], ju64(v->exits[e]));
+    }
     json_object_set_new(o, "exits", exits);
     json_object_set_new(o, "kvm_vcpu_on_spin", ju64(v->on_spin));
     json_object_set_new(yt, "attempts", ju64(v->yt_attempts));
@@ -163,6 +168,9 @@ static json_t *vm_json(const struct vm_result *v)
     json_object_set_new(yt, "esrch", ju64(v->yt_esrch));
     json_object_set_new(yt, "zero", ju64(v->yt_zero));
     json_object_set_new(o, "yield_to", yt);
+    if (v->s390)
+        json_object_set_new(o, "diag_9c",
+                            jpair("calls", v->diag_9c, "ignored", v->diag_9c_ignored));
     json_object_set_new(ipis, "sent", ju64(v->ipis_sent));
     json_object_set_new(ipis, "received", ju64(v->ipis_received));
     json_object_set_new(o, "ipis", ipis);
@@ -332,7 +340,7 @@ static char *render_tsv(const struct sim_result *r, bool with_wall)
                              "\tspin_ns\thost_ns\texits_ple\texits_hlt\texits_icr\texits_eoi"
                              "\tyield_to_attempts\tyield_to_success\tipis_sent\tipi_lat_p50_ns"
                              "\tipi_lat_p99_ns\tlock_wait_p99_ns\tlock_holder_preempted\tshare"
-                             "\tentitlement\n");
+                             "\tentitlement\texits_diag_9c\tdiag_9c_ignored\n");
         for (unsigned int i = 0; i < r->nr_vms; i++) {
             const struct vm_result *v = &r->vms[i];
 
@@ -344,7 +352,7 @@ static char *render_tsv(const struct sim_result *r, bool with_wall)
             g_string_append_printf(
                 out,
                 "\t%u\t%llu\t%.3f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
-                "\t%llu\t%llu\t%llu\t%llu\t%llu\t%.6f\t%.6f\n",
+                "\t%llu\t%llu\t%llu\t%llu\t%llu\t%.6f\t%.6f",
                 v->vcpus, (unsigned long long)v->ops, v->ops_per_sec,
                 (unsigned long long)v->cpu_ns, (unsigned long long)v->guest_ns,
                 (unsigned long long)v->spin_ns, (unsigned long long)v->host_ns,
@@ -354,6 +362,12 @@ static char *render_tsv(const struct sim_result *r, bool with_wall)
                 (unsigned long long)v->ipis_sent, (unsigned long long)v->ipi_lat_p50,
                 (unsigned long long)v->ipi_lat_p99, (unsigned long long)v->lock_wait_p99,
                 (unsigned long long)v->lock_holder_preempted, v->share, v->entitlement);
+            /* The diag 9c columns are empty (missing) for non-s390 guests. */
+            if (v->s390)
+                g_string_append_printf(out, "\t%llu\t%llu\n", (unsigned long long)v->diag_9c,
+                                       (unsigned long long)v->diag_9c_ignored);
+            else
+                g_string_append(out, "\t\t\n");
         }
     }
     return g_string_free(out, FALSE);
@@ -496,11 +510,18 @@ static void render_vm_tables(GString *out, const struct sim_result *r)
                                      "hold p50 (us)", "hold p99 (us)", "holder preempted",
                                      "pv kicks", "TLB skips"};
     static const bool r3[] = {false, true, true, true, true, true, true, true, true};
+    static const char *const h4[] = {"vm", "diag 9c", "ignored", "yielded"};
+    static const bool r4[] = {false, true, true, true};
     struct table t;
+    bool any_s390 = false;
 
     G_STATIC_ASSERT(G_N_ELEMENTS(h1) == G_N_ELEMENTS(r1));
     G_STATIC_ASSERT(G_N_ELEMENTS(h2) == G_N_ELEMENTS(r2));
     G_STATIC_ASSERT(G_N_ELEMENTS(h3) == G_N_ELEMENTS(r3));
+    G_STATIC_ASSERT(G_N_ELEMENTS(h4) == G_N_ELEMENTS(r4));
+
+    for (unsigned int i = 0; i < r->nr_vms; i++)
+        any_s390 |= r->vms[i].s390;
 
     g_string_append(out, "\nVMs (share and entitled: fractions of all host CPU time; guest, spin "
                          "and host: % of the VM's CPU time):\n");
@@ -542,6 +563,23 @@ static void render_vm_tables(GString *out, const struct sim_result *r)
         table_cell(&t, "%.2f", ns_to_us(v->ipi_lat_max));
     }
     table_finish(&t, out);
+
+    if (any_s390) {
+        g_string_append(out, "\ns390 directed yield (DIAGNOSE 0x9c; ignored: to self, to an "
+                             "unknown id, to a running vCPU, or yield_to <= 0):\n");
+        table_init(&t, G_N_ELEMENTS(h4), h4, r4);
+        for (unsigned int i = 0; i < r->nr_vms; i++) {
+            const struct vm_result *v = &r->vms[i];
+
+            if (!v->s390)
+                continue;
+            table_cell(&t, "%s", v->name);
+            table_cell(&t, "%llu", (unsigned long long)v->diag_9c);
+            table_cell(&t, "%llu", (unsigned long long)v->diag_9c_ignored);
+            table_cell(&t, "%llu", (unsigned long long)(v->diag_9c - v->diag_9c_ignored));
+        }
+        table_finish(&t, out);
+    }
 
     g_string_append(out, "\nguest spinlocks (wait: attempt to acquisition):\n");
     table_init(&t, G_N_ELEMENTS(h3), h3, r3);

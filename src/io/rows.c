@@ -62,6 +62,8 @@ const struct row_column row_columns[ROW_NR_COLS] = {
     [ROW_ON_SPIN_CALLS] = {"on_spin_calls", ROW_T_INT, 0, "calls", F(on_spin_calls)},
     [ROW_YIELD_TO_CALLS] = {"yield_to_calls", ROW_T_INT, 0, "calls", F(yield_to_calls)},
     [ROW_YIELD_TO_SUCCESS] = {"yield_to_success", ROW_T_INT, 0, "calls", F(yield_to_success)},
+    [ROW_DIAG9C_CALLS] = {"diag9c_calls", ROW_T_INT, 0, "calls", F(diag9c_calls)},
+    [ROW_DIAG9C_IGNORED] = {"diag9c_ignored", ROW_T_INT, 0, "calls", F(diag9c_ignored)},
     [ROW_IPI_LAT_P50_US] = {"ipi_lat_p50_us", ROW_T_REAL, 3, "us", F(ipi_lat_p50_us)},
     [ROW_IPI_LAT_P99_US] = {"ipi_lat_p99_us", ROW_T_REAL, 3, "us", F(ipi_lat_p99_us)},
     [ROW_LOCK_WAIT_P50_US] = {"lock_wait_p50_us", ROW_T_REAL, 3, "us", F(lock_wait_p50_us)},
@@ -146,8 +148,9 @@ void result_row_fill(struct result_row *row, const struct sim_result *r,
 {
     u64 vcpus = 0, cpu_ns = 0, spin_ns = 0, host_ns = 0;
     u64 exits[KVM_EXIT_NR] = {0}, on_spin = 0, yt = 0, yt_ok = 0, lhp = 0;
-    u64 ipi50 = 0, ipi99 = 0, lw50 = 0, lw99 = 0;
+    u64 ipi50 = 0, ipi99 = 0, lw50 = 0, lw99 = 0, d9c = 0, d9c_ign = 0;
     double ops_per_s = 0, worst = INFINITY;
+    bool s390 = false;
 
     memset(row, 0, sizeof(*row));
     set_str(row, ROW_SCENARIO, r->scenario);
@@ -172,6 +175,11 @@ void result_row_fill(struct result_row *row, const struct sim_result *r,
         on_spin += v->on_spin;
         yt += v->yt_attempts;
         yt_ok += v->yt_success;
+        if (v->s390) {
+            s390 = true;
+            d9c += v->diag_9c;
+            d9c_ign += v->diag_9c_ignored;
+        }
         lhp += v->lock_holder_preempted;
         ipi50 = MAX(ipi50, v->ipi_lat_p50);
         ipi99 = MAX(ipi99, v->ipi_lat_p99);
@@ -201,6 +209,11 @@ void result_row_fill(struct result_row *row, const struct sim_result *r,
         set_u64(row, ROW_ON_SPIN_CALLS, on_spin);
         set_u64(row, ROW_YIELD_TO_CALLS, yt);
         set_u64(row, ROW_YIELD_TO_SUCCESS, yt_ok);
+        if (s390) {
+            /* Only s390 guests issue DIAGNOSE 0x9c; missing otherwise. */
+            set_u64(row, ROW_DIAG9C_CALLS, d9c);
+            set_u64(row, ROW_DIAG9C_IGNORED, d9c_ign);
+        }
         set_real(row, ROW_IPI_LAT_P50_US, (double)ipi50 / 1e3);
         set_real(row, ROW_IPI_LAT_P99_US, (double)ipi99 / 1e3);
         set_real(row, ROW_LOCK_WAIT_P50_US, (double)lw50 / 1e3);

@@ -765,6 +765,10 @@ static const char *vmx_exit_name(int reason)
     case KVM_EXIT_HC_KICK:
     case KVM_EXIT_HC_YIELD:
         return "VMCALL";
+    case KVM_EXIT_DIAG_9C:
+        /* Not a VMX reason: s390 intercepts DIAGNOSE (instruction
+         * intercept, code 0x9c); kept recognisable in the same field. */
+        return "DIAG_9C";
     case KVM_EXIT_EXTINT:
     default:
         return "EXTERNAL_INTERRUPT";
@@ -847,6 +851,12 @@ static void ft_exit_detail(struct trace *t, struct kvm_vcpu *v, int reason)
         ft_end(t);
         break;
     }
+    case KVM_EXIT_DIAG_9C:
+        /* The operand: the CPU address of the vCPU to yield to. */
+        ft_begin(t, ctx, cpu, ".....", "vsched_diag_time_slice_end_directed");
+        ln_add(t, "vm=%s vcpu=%u tid=%d", vm_of(t, v), v->vcpu_idx, g->diag9c_tid);
+        ft_end(t);
+        break;
     default:
         break;
     }

@@ -365,6 +365,9 @@ static void collect_vms(struct sim *sim, struct sim_result *r)
                 v->exits[e] += vc->stats.exits[e];
         }
         v->on_spin = kvm->stats.on_spin;
+        v->s390 = kvm->svm->wl.lock_kind == LOCK_S390;
+        v->diag_9c = kvm->stats.diag_9c;
+        v->diag_9c_ignored = kvm->stats.diag_9c_ignored;
         v->yt_attempts = kvm->stats.yield_to_attempts;
         v->yt_success = kvm->stats.yield_to_success;
         v->yt_esrch = kvm->stats.yield_to_esrch;

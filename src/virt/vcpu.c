@@ -34,6 +34,7 @@ const char *const kvm_exit_names[KVM_EXIT_NR] = {
     [KVM_EXIT_HC_KICK] = "hc_kick_cpu",
     [KVM_EXIT_HC_YIELD] = "hc_sched_yield",
     [KVM_EXIT_EXTINT] = "extint",
+    [KVM_EXIT_DIAG_9C] = "diag_9c",
 };
 
 /* A guest segment with no deadline of its own (e.g. a spin without PLE). */
