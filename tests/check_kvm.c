@@ -727,6 +727,7 @@ START_TEST(test_diag9c_count)
         "  {\"name\": \"hog2\", \"nice\": -20, \"cpus\": [2],"
         "   \"program\": [{\"run_us\": 1000000}]}],"
         " \"vms\": [{\"name\": \"v\", \"vcpus\": 3, \"cgroup\": \"/\", \"pin\": \"1:1\","
+        "   \"start_spread_us\": 0,"
         "   \"workload\": {\"lock_kind\": \"s390\", \"program\": ["
         "     {\"op\": \"lock\", \"lock\": \"l\"}, {\"op\": \"compute\", \"us\": 50000, \"mode\": \"kernel\"},"
         "     {\"op\": \"unlock\"}, {\"op\": \"compute\", \"us\": 1}]}}]}";
@@ -964,6 +965,111 @@ START_TEST(test_overcommit_trend)
 }
 END_TEST
 
+/* ---- start of the vCPU threads (start_us, start_spread_us) ---- */
+
+static struct scenario *start_scenario(const char *hz, const char *vm_a, bool with_b)
+{
+    char *json = g_strdup_printf(
+        "{\"version\": 1, \"name\": \"st\", \"duration_ms\": 10, \"kernel\": {\"hz\": %s},"
+        " \"host\": {\"cpus\": 4}, \"vms\": [{\"name\": \"a\", \"vcpus\": 4 %s,"
+        " \"workload\": {\"preset\": \"kbuild\"}}%s]}",
+        hz, vm_a, with_b ? ", {\"name\": \"b\", \"vcpus\": 2, \"workload\": {\"preset\": \"kbuild\"}}" : "");
+    GError *err = NULL;
+    struct scenario *sc = scenario_load_string(json, "st", &err);
+
+    ck_assert_msg(sc != NULL, "%s", err ? err->message : "");
+    g_free(json);
+    return sc;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* A vCPU thread exists (was forked) once it is queued or has run. */
+static bool vcpu_forked(const struct kvm_vcpu *v)
+{
+    return v->task.on_rq || v->task.se.sum_exec_runtime > 0;
+}
+
+START_TEST(test_vcpu_start_times)
+{
+    struct scenario *sc = start_scenario("250", ", \"start_us\": 1000, \"start_spread_us\": 500", true);
+    struct scenario *alone = start_scenario("250", ", \"start_us\": 1000, \"start_spread_us\": 500", false);
+    struct scenario *d250 = start_scenario("250", "", false);
+    struct scenario *d1000 = start_scenario("1000", "", false);
+    struct scenario *zero = start_scenario("250", ", \"start_spread_us\": 0", false);
+    struct sim_options other_seed = {.has_seed = true, .seed = 2};
+    struct sim *s1 = sim_new(sc, NULL, NULL), *s2 = sim_new(sc, NULL, NULL);
+    struct sim *s3 = sim_new(alone, NULL, NULL), *s4 = sim_new(sc, &other_seed, NULL);
+    struct sim *sz = sim_new(zero, NULL, NULL);
+    u64 t1[4], t2[4], t3[4], t4[4], tb[2], order[4];
+    bool differ = false, distinct = true;
+
+    /* Defaults: start at 0, spread one tick (1/HZ). */
+    ck_assert_uint_eq(d250->vms[0].start_ns, 0);
+    ck_assert_uint_eq(d250->vms[0].start_spread_ns, 4000000);
+    ck_assert_uint_eq(d1000->vms[0].start_spread_ns, 1000000);
+    ck_assert_uint_eq(sc->vms[0].start_ns, 1000000);
+    ck_assert_uint_eq(sc->vms[0].start_spread_ns, 500000);
+    ck_assert_uint_ne(scenario_hash(sc), scenario_hash(alone));
+    ck_assert_uint_ne(scenario_hash(d250), scenario_hash(zero));
+
+    sim_vcpu_start_times(s1, s1->vms[0], t1);
+    sim_vcpu_start_times(s2, s2->vms[0], t2);
+    sim_vcpu_start_times(s3, s3->vms[0], t3);
+    sim_vcpu_start_times(s4, s4->vms[0], t4);
+    sim_vcpu_start_times(s1, s1->vms[1], tb);
+    for (unsigned int c = 0; c < 4; c++) {
+        ck_assert_uint_ge(t1[c], 1000000);
+        ck_assert_uint_lt(t1[c], 1500000);
+        ck_assert_uint_eq(t1[c], t2[c]);     /* same seed, same times */
+        ck_assert_uint_eq(t1[c], t3[c]);     /* VM b does not move VM a */
+        differ |= t1[c] != t4[c];            /* another seed, other times */
+        for (unsigned int d = 0; d < c; d++)
+            distinct &= t1[c] != t1[d];
+        order[c] = t1[c];
+    }
+    ck_assert(differ);
+    ck_assert(distinct);
+    for (unsigned int c = 0; c < 2; c++)
+        ck_assert_uint_lt(tb[c], 4000000);   /* b: the default spread from 0 */
+
+    /* Each thread is forked exactly at its time: not 1 ns before. */
+    qsort(order, 4, sizeof(order[0]), cmp_u64);
+    for (unsigned int k = 0; k < 4; k++) {
+        unsigned int before = 0, after = 0;
+
+        sim_engine_run_until(&s1->eng, order[k] - 1);
+        for (unsigned int c = 0; c < 4; c++)
+            before += vcpu_forked(s1->vms[0]->vcpus[c]);
+        sim_engine_run_until(&s1->eng, order[k]);
+        for (unsigned int c = 0; c < 4; c++)
+            after += vcpu_forked(s1->vms[0]->vcpus[c]);
+        ck_assert_uint_eq(before, k);
+        ck_assert_uint_eq(after, k + 1);
+    }
+    /* Spread 0, start 0: every thread is forked by the event at t = 0. */
+    sim_engine_run_until(&sz->eng, 0);
+    for (unsigned int c = 0; c < 4; c++)
+        ck_assert(vcpu_forked(sz->vms[0]->vcpus[c]));
+
+    sim_free(s1);
+    sim_free(s2);
+    sim_free(s3);
+    sim_free(s4);
+    sim_free(sz);
+    scenario_free(sc);
+    scenario_free(alone);
+    scenario_free(d250);
+    scenario_free(d1000);
+    scenario_free(zero);
+}
+END_TEST
+
 /* ipiv: no ICR or EOI exits at all; off: every unicast IPI is an ICR exit
  * and every interrupt handled an EOI exit. */
 START_TEST(test_apicv_modes)
@@ -1123,6 +1229,7 @@ static Suite *kvm_suite(void)
     tcase_add_test(tc, test_apicv_modes);
     tcase_add_loop_test(tc, test_vm_determinism, 0, 2);
     tcase_add_test(tc, test_s390_dbench_path);
+    tcase_add_test(tc, test_vcpu_start_times);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -726,7 +726,7 @@ START_TEST(test_cli)
     }
     {
         /* FILE.json alone means chrome. */
-        const char *a[] = {"run", "scenarios/vm-pingpong.json", "--duration-ms", "2",
+        const char *a[] = {"run", "scenarios/vm-pingpong.json", "--duration-ms", "10",
                            "--trace", js, "--trace-limit-mb", "0.05", NULL};
 
         run_cli(&p, a);

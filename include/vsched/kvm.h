@@ -88,6 +88,7 @@ struct kvm_vcpu {
     struct kvm *kvm;
     unsigned int vcpu_idx;        /* index in kvm->vcpus */
     unsigned int vcpu_id;         /* APIC ID (== vcpu_idx) */
+    struct sim_event start_ev;    /* creates the thread (sim.c, "start_us") */
 
     /* run state (kernel-mechanisms 5.1) */
     bool wants_to_run;            /* inside KVM_RUN: always true here */

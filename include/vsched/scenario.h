@@ -226,6 +226,9 @@ struct scenario_vm {
     enum vm_pin pin;
     unsigned int count;           /* replicas, default 1 */
     int nice;                     /* nice of the vCPU threads, default 0 */
+    u64 start_ns;                 /* "start_us": when the vCPU threads are created, default 0 */
+    u64 start_spread_ns;          /* "start_spread_us": vCPU i starts at start_ns + U[0, spread);
+                                   * default one tick (MODEL, docs/model.md) */
     struct scenario_workload wl;
 };
 

@@ -76,6 +76,9 @@ struct sim_options {
  * for scenarios the loader could not have rejected (none today). */
 struct sim *sim_new(const struct scenario *sc, const struct sim_options *opt, GError **error);
 void sim_free(struct sim *sim);
+/* When each vCPU thread of @kvm is forked (ns): "start_us" plus a draw from
+ * U[0, "start_spread_us") per vCPU; @out has kvm->online_vcpus entries. */
+void sim_vcpu_start_times(const struct sim *sim, const struct kvm *kvm, u64 *out);
 /* Run to the end of the duration. @progress, if not NULL, is called every
  * ~1 % of simulated time with the fraction done. */
 void sim_run(struct sim *sim, void (*progress)(double frac, void *arg), void *arg);

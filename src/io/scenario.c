@@ -2299,7 +2299,8 @@ static bool load_vms(struct loader *ld, json_t *root, struct scenario *sc, GHash
                      GHashTable *names)
 {
     static const char *const keys[] = {"name", "vcpus", "cgroup", "cpus", "pin",
-                                       "count", "nice", "workload", NULL};
+                                       "count", "nice", "start_us", "start_spread_us",
+                                       "workload", NULL};
     json_t *arr = json_object_get(root, "vms");
     gsize old;
     bool ok = false;
@@ -2359,6 +2360,16 @@ static bool load_vms(struct loader *ld, json_t *root, struct scenario *sc, GHash
         if (!get_int(ld, obj, "nice", false, -20, 19, 0, &n))
             goto out;
         vm->nice = (int)n;
+        /* MODEL: real vCPU threads are created one after the other and VMs
+         * are started at different times, so their phases against the host
+         * tick and against each other are arbitrary.  Forking every vCPU at
+         * the same instant instead makes the VMs start (and, if they never
+         * block, stay) in lock-step; one tick of random spread by default
+         * (docs/model.md, "Start of the vCPU threads"). */
+        if (!get_ns(ld, obj, "start_us", false, 1e3, false, 0, &vm->start_ns) ||
+            !get_ns(ld, obj, "start_spread_us", false, 1e3, false,
+                    NSEC_PER_SEC / sc->kernel.hz, &vm->start_spread_ns))
+            goto out;
         if (!load_cpus(ld, obj, sc->host.cpus, &vm->cpus))
             goto out;
         if (!get_choice(ld, obj, "pin", pin_names, G_N_ELEMENTS(pin_names), VM_PIN_NONE, &pin))
@@ -2639,6 +2650,8 @@ static json_t *vm_canonical_json(const struct scenario_vm *vm)
     json_object_set_new(o, "pin", json_string(pin_names[vm->pin]));
     json_object_set_new(o, "count", json_integer(vm->count));
     json_object_set_new(o, "nice", json_integer(vm->nice));
+    json_object_set_new(o, "start_ns", ju64(vm->start_ns));
+    json_object_set_new(o, "start_spread_ns", ju64(vm->start_spread_ns));
 
     json_object_set_new(w, "preset", wl->preset ? json_string(wl->preset) : json_null());
     json_object_set_new(w, "lock_kind", json_string(lock_kind_names[wl->lock_kind]));

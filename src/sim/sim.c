@@ -85,13 +85,56 @@ static struct task_group *parent_tg(struct sim *sim, const char *path)
     return tg;
 }
 
+static void vcpu_start_event(void *ctx, struct sim_event *ev)
+{
+    wake_up_new_task(ctx, &container_of(ev, struct kvm_vcpu, start_ev)->task);
+}
+
+/*
+ * When each vCPU thread of @kvm is forked: the VM's start_us plus, per vCPU in
+ * order, a draw from U[0, start_spread_us) on the replica's own stream of the
+ * seed, so that adding a VM does not move the others (MODEL: docs/model.md,
+ * "Start of the vCPU threads").
+ */
+void sim_vcpu_start_times(const struct sim *sim, const struct kvm *kvm, u64 *out)
+{
+    const struct scenario_vm *svm = kvm->svm;
+    struct sim_rng rng;
+
+    sim_rng_seed(&rng, sim->seed, 0x3000000ULL + kvm->idx);
+    for (unsigned int c = 0; c < kvm->online_vcpus; c++) {
+        out[c] = svm->start_ns;
+        if (svm->start_spread_ns)
+            out[c] += sim_rng_below(&rng, svm->start_spread_ns);
+    }
+}
+
+/* t = 0: fork the host tasks and the vCPU threads that start at 0; the other
+ * vCPU threads are forked by their own events. */
 static void start_event(void *ctx, struct sim_event *ev)
 {
     struct sim *sim = ctx;
 
     (void)ev;
-    for (unsigned int i = 0; i < sim->nr_tasks; i++)
+    for (unsigned int i = 0; i < sim->nr_host_tasks; i++)
         wake_up_new_task(sim, sim->tasks[i]);
+    for (unsigned int v = 0; v < sim->nr_vms; v++) {
+        struct kvm *kvm = sim->vms[v];
+        u64 *t = g_new(u64, kvm->online_vcpus);
+
+        sim_vcpu_start_times(sim, kvm, t);
+        for (unsigned int c = 0; c < kvm->online_vcpus; c++) {
+            struct kvm_vcpu *vcpu = kvm->vcpus[c];
+
+            if (t[c] == 0) {
+                wake_up_new_task(sim, &vcpu->task);
+                continue;
+            }
+            sim_event_init(&vcpu->start_ev, vcpu_start_event);
+            sim_event_arm(&sim->eng, &vcpu->start_ev, t[c]);
+        }
+        g_free(t);
+    }
 }
 
 static void balance_event(void *ctx, struct sim_event *ev)
