@@ -106,6 +106,22 @@ direction() {
 # A PARSEC latency reduction r (%) corresponds to a throughput gain r / (100 - r).
 lat_to_thr() { awk -v r="$1" 'BEGIN { printf "%.2f", 100 * r / (100 - r) }'; }
 
+# v2_sensitivity_rows SUFFIX: one table row per x86 workload and VM count: the
+# published v2 gain, the simulated v2 change in the main runs and in the
+# x86-WORKLOAD-SUFFIX runs, and the direction of the latter.
+v2_sensitivity_rows() {
+  local w i n sv gv p2 f
+  for w in dbench dedup vips; do
+    case $w in dbench) p2=(14.4 9.8 6.7) ;; dedup) p2=(47.1 28.1 1.7) ;; vips) p2=(26.2 12.7 6.0) ;; esac
+    f="$OUT/x86-$w-$1.compare.tsv"
+    for i in 0 1 2; do
+      n=$((i + 2))
+      sv=$(sim_rel "$f" v2 "$n" ops_per_s); gv=$(sim_sig "$f" v2 "$n" ops_per_s)
+      echo "| $w | $n | +${p2[$i]} % | $(sim_cell "$OUT/x86-$w.compare.tsv" v2 "$n" ops_per_s) | $(sim_cell "$f" v2 "$n" ops_per_s) | $(direction "${p2[$i]}" "$sv" "$gv") |"
+    done
+  done
+}
+
 tmp=$(mktemp)
 {
   echo "# Validation against the published figures"
@@ -156,14 +172,7 @@ tmp=$(mktemp)
   echo
   echo "| workload | VMs | published v2 | simulated v2, aligned ticks | simulated v2, skew_tick=1 | direction (skew) |"
   echo "|---|---|---|---|---|---|"
-  for w in dbench dedup vips; do
-    case $w in dbench) p2=(14.4 9.8 6.7) ;; dedup) p2=(47.1 28.1 1.7) ;; vips) p2=(26.2 12.7 6.0) ;; esac
-    for i in 0 1 2; do
-      n=$((i + 2))
-      sk=$(sim_rel "$OUT/x86-$w-skew.compare.tsv" v2 "$n" ops_per_s); gk=$(sim_sig "$OUT/x86-$w-skew.compare.tsv" v2 "$n" ops_per_s)
-      echo "| $w | $n | +${p2[$i]} % | $(sim_cell "$OUT/x86-$w.compare.tsv" v2 "$n" ops_per_s) | $(sim_cell "$OUT/x86-$w-skew.compare.tsv" v2 "$n" ops_per_s) | $(direction "${p2[$i]}" "$sk" "$gk") |"
-    done
-  done
+  v2_sensitivity_rows skew
   echo
   echo "### Sensitivity: APICv on"
   echo
@@ -174,14 +183,7 @@ tmp=$(mktemp)
   echo
   echo "| workload | VMs | published v2 | simulated v2, APICv off | simulated v2, APICv on | direction (on) |"
   echo "|---|---|---|---|---|---|"
-  for w in dbench dedup vips; do
-    case $w in dbench) p2=(14.4 9.8 6.7) ;; dedup) p2=(47.1 28.1 1.7) ;; vips) p2=(26.2 12.7 6.0) ;; esac
-    for i in 0 1 2; do
-      n=$((i + 2))
-      sa=$(sim_rel "$OUT/x86-$w-apicv.compare.tsv" v2 "$n" ops_per_s); ga=$(sim_sig "$OUT/x86-$w-apicv.compare.tsv" v2 "$n" ops_per_s)
-      echo "| $w | $n | +${p2[$i]} % | $(sim_cell "$OUT/x86-$w.compare.tsv" v2 "$n" ops_per_s) | $(sim_cell "$OUT/x86-$w-apicv.compare.tsv" v2 "$n" ops_per_s) | $(direction "${p2[$i]}" "$sa" "$ga") |"
-    done
-  done
+  v2_sensitivity_rows apicv
   echo
   echo "## s390-style: dbench, vCPU:pCPU 2:1 to 10:1 (review thread, 2026-03-26)"
   echo
