@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "vsched/core.h"
 
 /* Check's ck_assert_* report every passing assertion to the parent process
@@ -677,12 +678,6 @@ START_TEST(test_hist_buckets)
 }
 END_TEST
 
-static int cmp_u64(const void *a, const void *b)
-{
-    u64 x = *(const u64 *)a, y = *(const u64 *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* lognormal-ish sample: exp(N(mu, sigma)) via Box-Muller */
 static u64 lognormal(struct sim_rng *r, double mu, double sigma)
 {
@@ -710,7 +705,7 @@ START_TEST(test_hist_quantile_error)
         max = v[i] > max ? v[i] : max;
         sum += v[i];
     }
-    qsort(v, N, sizeof(*v), cmp_u64);
+    qsort(v, N, sizeof(*v), tu_cmp_u64);
     ck_assert_uint_eq(h->count, N);
     ck_assert_uint_eq(h->max, max);
     ck_assert_uint_eq(h->sum, sum);

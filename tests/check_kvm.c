@@ -982,13 +982,6 @@ static struct scenario *start_scenario(const char *hz, const char *vm_a, bool wi
     return sc;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 /* A vCPU thread exists (was forked) once it is queued or has run. */
 static bool vcpu_forked(const struct kvm_vcpu *v)
 {
@@ -1039,7 +1032,7 @@ START_TEST(test_vcpu_start_times)
         ck_assert_uint_lt(tb[c], 4000000);   /* b: the default spread from 0 */
 
     /* Each thread is forked exactly at its time: not 1 ns before. */
-    qsort(order, 4, sizeof(order[0]), cmp_u64);
+    qsort(order, 4, sizeof(order[0]), tu_cmp_u64);
     for (unsigned int k = 0; k < 4; k++) {
         unsigned int before = 0, after = 0;
 

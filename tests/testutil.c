@@ -1,6 +1,7 @@
 /*
  * tests/testutil.c - helpers for the Check suites (see testutil.h).
  */
+#include <stdint.h>
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
@@ -136,4 +137,11 @@ struct scenario *tu_vm_scenario(unsigned int cpus, unsigned int nvms, unsigned i
     sc->policy.ipi_tracking_enabled = true;
     sc->policy.enable_relaxed_boost = true;
     return sc;
+}
+
+int tu_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
 }

@@ -40,6 +40,8 @@ char *tu_mkdtemp(void);
 void tu_rmdir(const char *dir);
 /* Number of entries in directory @dir (-1 if it cannot be opened). */
 int tu_count_entries(const char *dir);
+/* qsort() comparison of two u64 values, ascending. */
+int tu_cmp_u64(const void *a, const void *b);
 
 #endif /* VSCHED_TESTUTIL_H */
 
