@@ -988,6 +988,54 @@ static bool vcpu_forked(const struct kvm_vcpu *v)
     return v->task.on_rq || v->task.se.sum_exec_runtime > 0;
 }
 
+/* "vcpu_cgroups": each vCPU thread of VM v runs in its own group
+ * /machine/v/vcpuK, a child of the VM's group, so its task entity is one
+ * level deeper than in VM w (all threads in /machine/w); every vCPU thread
+ * runs, and the VM's result still names the VM's group. */
+START_TEST(test_vcpu_cgroups_sim)
+{
+    GError *err = NULL;
+    struct scenario *sc = scenario_load_string(
+        "{\"version\": 1, \"name\": \"vc\", \"duration_ms\": 20, \"host\": {\"cpus\": 2},"
+        " \"vms\": [{\"name\": \"v\", \"vcpus\": 3, \"vcpu_cgroups\": true, \"workload\": {\"preset\": \"dbench\"}},"
+        "  {\"name\": \"w\", \"vcpus\": 2, \"workload\": {\"preset\": \"dbench\"}}]}",
+        "vc", &err);
+    struct sim_options opt = {.debug_checks = true};
+    struct sim *sim;
+    struct sim_result *r;
+
+    g_assert_no_error(err);
+    sim = sim_new(sc, &opt, NULL);
+    ck_assert_uint_eq(sim->nr_vms, 2);
+    for (unsigned int k = 0; k < 3; k++) {
+        struct task_struct *p = &sim->vms[0]->vcpus[k]->task;
+        g_autofree char *want = g_strdup_printf("/machine/v/vcpu%u", k);
+
+        ck_assert_str_eq(p->sched_task_group->path, want);
+        ck_assert_ptr_eq(p->sched_task_group->parent, sim->vms[0]->tg);
+        ck_assert_str_eq(sim->vms[0]->tg->path, "/machine/v");
+        for (unsigned int cpu = 0; cpu < 2; cpu++)
+            ck_assert_ptr_eq(p->sched_task_group->se[cpu]->cfs_rq, sim->vms[0]->tg->cfs_rq[cpu]);
+        ck_assert_int_eq(p->se.depth, 3);
+    }
+    for (unsigned int k = 0; k < 2; k++) {
+        struct task_struct *p = &sim->vms[1]->vcpus[k]->task;
+
+        ck_assert_ptr_eq(p->sched_task_group, sim->vms[1]->tg);
+        ck_assert_int_eq(p->se.depth, 2);
+    }
+    sim_run(sim, NULL, NULL);
+    for (unsigned int k = 0; k < 3; k++)
+        ck_assert_uint_gt(sim->vms[0]->vcpus[k]->task.se.sum_exec_runtime, 0);
+    r = sim_collect(sim, 0.0);
+    ck_assert_str_eq(r->vms[0].cgroup, "/machine/v");
+    ck_assert_uint_gt(r->vms[0].ops, 0);
+    sim_result_free(r);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
 START_TEST(test_vcpu_start_times)
 {
     struct scenario *sc = start_scenario("250", ", \"start_us\": 1000, \"start_spread_us\": 500", true);
@@ -1223,6 +1271,7 @@ static Suite *kvm_suite(void)
     tcase_add_loop_test(tc, test_vm_determinism, 0, 2);
     tcase_add_test(tc, test_s390_dbench_path);
     tcase_add_test(tc, test_vcpu_start_times);
+    tcase_add_test(tc, test_vcpu_cgroups_sim);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -229,7 +229,7 @@ static const struct bad_case bad_cases[] = {
     {"vm not an object", WITH_VMS("7"), VSCHED_SCENARIO_ERROR_INVALID, "vms[0]: expected an object, got integer"},
     {"vm unknown key", WITH_VMS("{\"name\": \"v\", \"vcpu\": 4, \"workload\": {\"preset\": \"dbench\"}}"),
      VSCHED_SCENARIO_ERROR_INVALID,
-     "vms[0]: unknown key \"vcpu\" (expected one of name, vcpus, cgroup, cpus, pin, count, nice, start_us, start_spread_us, workload, comment)"},
+     "vms[0]: unknown key \"vcpu\" (expected one of name, vcpus, cgroup, vcpu_cgroups, cpus, pin, count, nice, start_us, start_spread_us, workload, comment)"},
     {"vm start_us negative", WITH_VMS("{\"name\": \"v\", \"vcpus\": 4, \"start_us\": -1, \"workload\": {\"preset\": \"dbench\"}}"),
      VSCHED_SCENARIO_ERROR_INVALID, "vms[0].start_us: expected a number >= 0, got -1"},
     {"vm start_spread_us string", WITH_VMS("{\"name\": \"v\", \"vcpus\": 4, \"start_spread_us\": \"4ms\", \"workload\": {\"preset\": \"dbench\"}}"),
@@ -266,6 +266,15 @@ static const struct bad_case bad_cases[] = {
      VSCHED_SCENARIO_ERROR_INVALID, "vms[0].name: VM name \"v.0\" (replica 0 of \"v\", count 2) clashes with a task of tasks[0]"},
     {"vm name gives a bad cgroup path", WITH_VMS("{\"name\": \"..\", \"vcpus\": 1, \"workload\": {\"preset\": \"dbench\"}}"),
      VSCHED_SCENARIO_ERROR_INVALID, "vms[0].name: VM name \"..\" gives the invalid cgroup path \"/machine/..\""},
+    {"vcpu_cgroups not a boolean", WITH_VMS("{\"name\": \"v\", \"vcpus\": 2, \"vcpu_cgroups\": 1, \"workload\": {\"preset\": \"dbench\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].vcpu_cgroups: expected true or false, got integer"},
+    {"vcpu_cgroups with replicas sharing a cgroup",
+     "{" VHDR "\"vms\": [{\"name\": \"v\", \"vcpus\": 2, \"count\": 2, \"cgroup\": \"/\", \"vcpu_cgroups\": true, \"workload\": {\"preset\": \"dbench\"}}]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].vcpu_cgroups: per-vCPU groups need a group per VM, but the 2 replicas share \"/\""},
+    {"vcpu_cgroups of two VMs in one cgroup",
+     WITH_VMS("{\"name\": \"v\", \"vcpus\": 2, \"cgroup\": \"/\", \"vcpu_cgroups\": true, \"workload\": {\"preset\": \"dbench\"}}, "
+              "{\"name\": \"w\", \"vcpus\": 1, \"cgroup\": \"/\", \"vcpu_cgroups\": true, \"workload\": {\"preset\": \"dbench\"}}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[1].vcpu_cgroups: cgroup \"/vcpu0\" would hold vCPUs of two VMs"},
     /* ---- workload ---- */
     {"vm without workload", WITH_VMS("{\"name\": \"v\", \"vcpus\": 4}"), VSCHED_SCENARIO_ERROR_INVALID,
      "vms[0]: missing required key \"workload\""},
@@ -1112,6 +1121,54 @@ START_TEST(test_vm_cgroups)
 }
 END_TEST
 
+/* "vcpu_cgroups": libvirt's layout, vCPU K of each replica in "<VM group>/vcpuK"
+ * (shares 1024 unless declared), appended after the VM's own group; the
+ * option is in the hash only when set. */
+START_TEST(test_vcpu_cgroups)
+{
+    struct scenario *sc = load_ok(
+        "{\"version\": 1, \"name\": \"c\", \"duration_ms\": 1, \"host\": {\"cpus\": 4},"
+        " \"cgroups\": [{\"path\": \"/machine\"}, {\"path\": \"/machine/w\"},"
+        "  {\"path\": \"/machine/w/vcpu1\", \"shares\": 2048}],"
+        " \"vms\": [{\"name\": \"v\", \"vcpus\": 2, \"count\": 2, \"vcpu_cgroups\": true, \"workload\": {\"preset\": \"dbench\"}},"
+        "  {\"name\": \"w\", \"vcpus\": 3, \"cgroup\": \"/machine/w\", \"vcpu_cgroups\": true, \"workload\": {\"preset\": \"dbench\"}},"
+        "  {\"name\": \"x\", \"vcpus\": 2, \"workload\": {\"preset\": \"dbench\"}}]}");
+    static const struct { const char *path; unsigned long shares; } want[] = {
+        {"/machine", 1024}, {"/machine/w", 1024}, {"/machine/w/vcpu1", 2048},
+        {"/machine/v.0", 1024}, {"/machine/v.1", 1024},
+        {"/machine/v.0/vcpu0", 1024}, {"/machine/v.0/vcpu1", 1024},
+        {"/machine/v.1/vcpu0", 1024}, {"/machine/v.1/vcpu1", 1024},
+        {"/machine/w/vcpu0", 1024}, {"/machine/w/vcpu2", 1024},
+        {"/machine/x", 1024},
+    };
+    g_autofree char *root = scenario_vcpu_cgroup("/", 7);
+    g_autofree char *sub = scenario_vcpu_cgroup("/machine/x", 12);
+    struct scenario *off, *on;
+
+    ck_assert_uint_eq(sc->nr_cgroups, G_N_ELEMENTS(want));
+    for (unsigned int i = 0; i < G_N_ELEMENTS(want); i++) {
+        ck_assert_str_eq(sc->cgroups[i].path, want[i].path);
+        ck_assert_uint_eq(sc->cgroups[i].shares, want[i].shares);
+    }
+    ck_assert(sc->vms[0].vcpu_cgroups && sc->vms[1].vcpu_cgroups && !sc->vms[2].vcpu_cgroups);
+    ck_assert_str_eq(root, "/vcpu7");
+    ck_assert_str_eq(sub, "/machine/x/vcpu12");
+    scenario_free(sc);
+
+#define VC(extra) "{\"version\": 1, \"name\": \"h\", \"duration_ms\": 10, \"host\": {\"cpus\": 4}," \
+    " \"vms\": [{\"name\": \"v\", \"vcpus\": 4" extra ", \"workload\": {\"preset\": \"dbench\"}}]}"
+    off = load_ok(VC(""));
+    sc = load_ok(VC(", \"vcpu_cgroups\": false"));
+    on = load_ok(VC(", \"vcpu_cgroups\": true"));
+#undef VC
+    ck_assert_uint_eq(scenario_hash(off), scenario_hash(sc));
+    ck_assert_uint_ne(scenario_hash(off), scenario_hash(on));
+    scenario_free(off);
+    scenario_free(sc);
+    scenario_free(on);
+}
+END_TEST
+
 /* The VM fields are in the hash: explicit defaults keep it, any change of a
  * simulated value (KVM, host, policy, workload) changes it. */
 START_TEST(test_hash_vm)
@@ -1353,6 +1410,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, test_presets);
     tcase_add_test(tc, test_guest_program);
     tcase_add_test(tc, test_vm_cgroups);
+    tcase_add_test(tc, test_vcpu_cgroups);
     tcase_add_test(tc, test_hash_vm);
     tcase_add_test(tc, test_hash_preset_vs_program);
     tcase_add_test(tc, test_s390_lock_params);

@@ -171,8 +171,11 @@ static inline u64 kvm_cycles_to_ns(const struct scenario *sc, u64 cycles)
 }
 
 /* ---- vcpu.c: the thread's state machine ---- */
+/* @tg is the VM's group; @vcpu_tgs, when not NULL, the group of each vCPU
+ * thread (libvirt's per-vCPU groups, children of @tg), else all are in @tg. */
 void kvm_vm_create(struct sim *sim, struct kvm *kvm, const struct scenario_vm *svm,
-                   const char *name, struct task_group *tg, unsigned int first_pid);
+                   const char *name, struct task_group *tg, struct task_group *const *vcpu_tgs,
+                   unsigned int first_pid);
 void kvm_vm_destroy(struct kvm *kvm);
 static inline struct kvm_vcpu *vcpu_of(struct task_struct *p)
 {

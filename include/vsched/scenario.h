@@ -222,6 +222,7 @@ struct scenario_vm {
     unsigned int vcpus;           /* 1..VSCHED_MAX_VCPUS */
     char *cgroup;                 /* per replica (see docs); default "/machine/<vm name>" */
     bool cgroup_per_replica;      /* cgroup was defaulted: each replica gets its own */
+    bool vcpu_cgroups;            /* libvirt layout: vCPU K in child group "vcpuK", default false */
     struct cpumask cpus;          /* host CPUs the vCPU threads may use, default all */
     enum vm_pin pin;
     unsigned int count;           /* replicas, default 1 */
@@ -276,6 +277,9 @@ struct scenario *scenario_load_string(const char *json, const char *name, GError
 /* The embedded default scenario (never fails). */
 struct scenario *scenario_load_default(void);
 const char *scenario_default_json(void);
+/* The group of vCPU @vcpu of a VM in group @vm_cgroup with "vcpu_cgroups"
+ * (libvirt's layout): "@vm_cgroup/vcpuN".  Free with g_free(). */
+char *scenario_vcpu_cgroup(const char *vm_cgroup, unsigned int vcpu);
 void scenario_free(struct scenario *sc);
 
 /* Apply one "KEY=VALUE" policy override (the --policy option of vsched run:

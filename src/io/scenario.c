@@ -2295,12 +2295,61 @@ static bool add_vm_cgroups(struct loader *ld, struct scenario *sc, struct scenar
     return true;
 }
 
+/*
+ * libvirt's layout ("vcpu_cgroups": true): vCPU K of each replica runs in its
+ * own child group "vcpuK" of the replica's group.  Appends the groups that
+ * are not declared; a group may hold the vCPU of one VM only.
+ */
+static bool add_vcpu_cgroups(struct loader *ld, struct scenario *sc, struct scenario_vm *vm,
+                             GHashTable *known, GHashTable *claimed)
+{
+    if (vm->count > 1 && !vm->cgroup_per_replica) {
+        gsize old = path_push_key(ld, "vcpu_cgroups");
+
+        fail(ld, "per-vCPU groups need a group per VM, but the %u replicas share \"%s\" "
+             "(leave \"cgroup\" out to give each replica its own, or use count 1)",
+             vm->count, vm->cgroup);
+        path_pop(ld, old);
+        return false;
+    }
+    for (unsigned int r = 0; r < vm->count; r++) {
+        char *base = vm->count > 1 ? g_strdup_printf("%s.%u", vm->cgroup, r) : g_strdup(vm->cgroup);
+
+        for (unsigned int k = 0; k < vm->vcpus; k++) {
+            char *path = scenario_vcpu_cgroup(base, k);
+
+            if (g_hash_table_contains(claimed, path)) {
+                gsize old = path_push_key(ld, "vcpu_cgroups");
+
+                fail(ld, "cgroup \"%s\" would hold vCPUs of two VMs (give each VM its own "
+                     "\"cgroup\")", path);
+                path_pop(ld, old);
+                g_free(path);
+                g_free(base);
+                return false;
+            }
+            add_implied_cgroup(sc, known, path);
+            g_hash_table_add(claimed, path);
+        }
+        g_free(base);
+    }
+    return true;
+}
+
+char *scenario_vcpu_cgroup(const char *vm_cgroup, unsigned int vcpu)
+{
+    if (strcmp(vm_cgroup, "/") == 0)
+        return g_strdup_printf("/vcpu%u", vcpu);
+    return g_strdup_printf("%s/vcpu%u", vm_cgroup, vcpu);
+}
+
 static bool load_vms(struct loader *ld, json_t *root, struct scenario *sc, GHashTable *cgroups,
                      GHashTable *names)
 {
-    static const char *const keys[] = {"name", "vcpus", "cgroup", "cpus", "pin",
+    static const char *const keys[] = {"name", "vcpus", "cgroup", "vcpu_cgroups", "cpus", "pin",
                                        "count", "nice", "start_us", "start_spread_us",
                                        "workload", NULL};
+    g_autoptr(GHashTable) claimed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     json_t *arr = json_object_get(root, "vms");
     gsize old;
     bool ok = false;
@@ -2385,6 +2434,13 @@ static bool load_vms(struct loader *ld, json_t *root, struct scenario *sc, GHash
             if (!add_vm_cgroups(ld, sc, vm, cgroups))
                 goto out;
         }
+        /* MODEL: libvirt's per-vCPU groups, when asked for (default off:
+         * all vCPU threads in the VM's group, as a plain QEMU launched into
+         * one cgroup). */
+        if (!get_bool(ld, obj, "vcpu_cgroups", false, &vm->vcpu_cgroups))
+            goto out;
+        if (vm->vcpu_cgroups && !add_vcpu_cgroups(ld, sc, vm, cgroups, claimed))
+            goto out;
         path_pop(ld, o2);
     }
     ok = true;
@@ -2646,6 +2702,9 @@ static json_t *vm_canonical_json(const struct scenario_vm *vm)
     json_object_set_new(o, "vcpus", json_integer(vm->vcpus));
     json_object_set_new(o, "cgroup", json_string(vm->cgroup));
     json_object_set_new(o, "cgroup_per_replica", json_boolean(vm->cgroup_per_replica));
+    /* Only when set, so that adding the key kept every other scenario's hash. */
+    if (vm->vcpu_cgroups)
+        json_object_set_new(o, "vcpu_cgroups", json_true());
     json_object_set_new(o, "cpus", cpumask_json(&vm->cpus));
     json_object_set_new(o, "pin", json_string(pin_names[vm->pin]));
     json_object_set_new(o, "count", json_integer(vm->count));

@@ -220,10 +220,20 @@ struct sim *sim_new(const struct scenario *sc, const struct sim_options *opt, GE
                            ? g_strdup_printf("%s.%u", svm->cgroup, r)
                            : g_strdup(svm->cgroup);
             struct task_group *tg = strcmp(cg, "/") == 0 ? sim->tgs[0] : find_tg(sim, cg);
+            g_autofree struct task_group **vcpu_tgs = NULL;
 
             SIM_BUG_ON(!tg); /* the loader declares implied cgroups */
+            if (svm->vcpu_cgroups) {
+                vcpu_tgs = g_new(struct task_group *, svm->vcpus);
+                for (unsigned int c = 0; c < svm->vcpus; c++) {
+                    g_autofree char *path = scenario_vcpu_cgroup(cg, c);
+
+                    vcpu_tgs[c] = find_tg(sim, path);
+                    SIM_BUG_ON(!vcpu_tgs[c]);
+                }
+            }
             kvm->idx = vi;
-            kvm_vm_create(sim, kvm, svm, name, tg, k + 1);
+            kvm_vm_create(sim, kvm, svm, name, tg, vcpu_tgs, k + 1);
             for (unsigned int c = 0; c < svm->vcpus; c++)
                 sim->tasks[k++] = &kvm->vcpus[c]->task;
             sim->vms[vi] = kvm;

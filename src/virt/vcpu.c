@@ -472,7 +472,8 @@ static void vcpu_init(struct sim *sim, struct kvm *kvm, struct kvm_vcpu *v, unsi
 }
 
 void kvm_vm_create(struct sim *sim, struct kvm *kvm, const struct scenario_vm *svm,
-                   const char *name, struct task_group *tg, unsigned int first_pid)
+                   const char *name, struct task_group *tg, struct task_group *const *vcpu_tgs,
+                   unsigned int first_pid)
 {
     kvm->name = g_strdup(name);
     kvm->svm = svm;
@@ -485,8 +486,8 @@ void kvm_vm_create(struct sim *sim, struct kvm *kvm, const struct scenario_vm *s
         struct kvm_vcpu *v = g_new0(struct kvm_vcpu, 1);
 
         vcpu_init(sim, kvm, v, i, svm, first_pid + i);
-        v->task.sched_task_group = tg;
-        attach_entity_to_group(sim, &v->task.se, tg, 0);
+        v->task.sched_task_group = vcpu_tgs ? vcpu_tgs[i] : tg;
+        attach_entity_to_group(sim, &v->task.se, v->task.sched_task_group, 0);
         kvm->vcpus[i] = v;
     }
     guest_vm_init(sim, kvm);
