@@ -12,5 +12,7 @@ $v run --duration-ms 20 --format json --policy yield_to=deboost-v2 \
     --policy directed_yield=ipi-aware-relaxed > tests/golden/default-20ms-v2series.json
 $v run scenarios/vm-ipi-dedup.json --duration-ms 20 --format json \
     --policy directed_yield=ipi-aware > tests/golden/dedup-20ms-ipi-aware.json
+$v run scenarios/vm-libvirt-dedup.json --duration-ms 50 --format json --policy yield_to=deboost-v2 \
+    --policy directed_yield=ipi-aware-relaxed > tests/golden/libvirt-dedup-50ms-v2series.json
 $v run scenarios/two-groups.json --duration-ms 200 --format json > tests/golden/two-groups-200ms.json
 echo "updated tests/golden/"

@@ -357,6 +357,9 @@ static const struct {
     {"tests/golden/dedup-20ms-ipi-aware.json",
      {"run", "scenarios/vm-ipi-dedup.json", "--duration-ms", "20", "--format", "json",
       "--policy", "directed_yield=ipi-aware"}},
+    {"tests/golden/libvirt-dedup-50ms-v2series.json",
+     {"run", "scenarios/vm-libvirt-dedup.json", "--duration-ms", "50", "--format", "json",
+      "--policy", "yield_to=deboost-v2", "--policy", "directed_yield=ipi-aware-relaxed"}},
     {"tests/golden/two-groups-200ms.json",
      {"run", "scenarios/two-groups.json", "--duration-ms", "200", "--format", "json"}},
 };
