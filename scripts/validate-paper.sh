@@ -31,42 +31,30 @@ X86_VARIANTS=("${BASE[@]}"
   --variant "v3=yield_to:lag-credit-v3,directed_yield:ipi-aware-v3")
 S390_VARIANTS=("${BASE[@]}" --variant "v2-sched=yield_to:deboost-v2,directed_yield:mainline")
 
-for w in dbench dedup vips; do
-  echo "sweep ref-x86-$w ..." >&2
-  $V sweep "scenarios/ref-x86-$w.json" --vms 2,3,4 "${X86_VARIANTS[@]}" --seeds "$SEEDS" \
-     --duration-ms "$DURATION_MS" --jobs "$JOBS" --out "$OUT/x86-$w"
-  $V compare "$OUT/x86-$w.tsv" --baseline baseline --format tsv \
-     --metric ops_per_s,yield_to_calls,jain_vms,spin_pct > "$OUT/x86-$w.compare.tsv"
-done
-# Sensitivity: the same with skew_tick=1 (staggered host ticks), baseline vs v2.
-for w in dbench dedup vips; do
-  echo "sweep ref-x86-$w with skew_tick ..." >&2
-  $V sweep "scenarios/ref-x86-$w.json" --vms 2,3,4 --set kernel.skew_tick=true \
-     "${BASE[@]}" --variant "v2=yield_to:deboost-v2,directed_yield:ipi-aware-relaxed" \
-     --seeds "$SEEDS" --duration-ms "$DURATION_MS" --jobs "$JOBS" --out "$OUT/x86-$w-skew"
-  $V compare "$OUT/x86-$w-skew.tsv" --baseline baseline --format tsv \
-     --metric ops_per_s,yield_to_calls > "$OUT/x86-$w-skew.compare.tsv"
-done
-# Sensitivity: the same with APICv on (the v2 cover letter does not state it),
-# baseline vs v2.
-for w in dbench dedup vips; do
-  echo "sweep ref-x86-$w with APICv on ..." >&2
-  $V sweep "scenarios/ref-x86-$w.json" --vms 2,3,4 --set kvm.apicv=on \
-     "${BASE[@]}" --variant "v2=yield_to:deboost-v2,directed_yield:ipi-aware-relaxed" \
-     --seeds "$SEEDS" --duration-ms "$DURATION_MS" --jobs "$JOBS" --out "$OUT/x86-$w-apicv"
-  $V compare "$OUT/x86-$w-apicv.tsv" --baseline baseline --format tsv \
-     --metric ops_per_s,yield_to_calls > "$OUT/x86-$w-apicv.compare.tsv"
-done
+# x86_sweep NAME METRICS [SWEEP ARGS...]: sweep the three x86 workloads over 2-4 VMs
+# with the extra sweep arguments (--set, variants) into $OUT/x86-WORKLOAD[-NAME].tsv,
+# and compare every variant with the baseline on METRICS.
+x86_sweep() {
+  local name=$1 metrics=$2 w f
+  shift 2
+  for w in dbench dedup vips; do
+    f="$OUT/x86-$w${name:+-$name}"
+    echo "sweep ref-x86-$w${name:+ ($name)} ..." >&2
+    $V sweep "scenarios/ref-x86-$w.json" --vms 2,3,4 "$@" --seeds "$SEEDS" \
+       --duration-ms "$DURATION_MS" --jobs "$JOBS" --out "$f"
+    $V compare "$f.tsv" --baseline baseline --format tsv --metric "$metrics" > "$f.compare.tsv"
+  done
+}
+V2=(--variant "v2=yield_to:deboost-v2,directed_yield:ipi-aware-relaxed")
+x86_sweep "" ops_per_s,yield_to_calls,jain_vms,spin_pct "${X86_VARIANTS[@]}"
+# Sensitivity: staggered host ticks (skew_tick=1), baseline vs v2.
+x86_sweep skew ops_per_s,yield_to_calls --set kernel.skew_tick=true "${BASE[@]}" "${V2[@]}"
+# Sensitivity: APICv on (the v2 cover letter does not state it), baseline vs v2.
+x86_sweep apicv ops_per_s,yield_to_calls --set kvm.apicv=on "${BASE[@]}" "${V2[@]}"
 # Sensitivity: libvirt's cgroup layout (each vCPU thread in its own child group),
 # baseline vs v2 and v3.
-for w in dbench dedup vips; do
-  echo "sweep ref-x86-$w with per-vCPU cgroups ..." >&2
-  $V sweep "scenarios/ref-x86-$w.json" --vms 2,3,4 --set 'vms[0].vcpu_cgroups=true' \
-     "${X86_VARIANTS[@]}" --seeds "$SEEDS" --duration-ms "$DURATION_MS" --jobs "$JOBS" \
-     --out "$OUT/x86-$w-libvirt"
-  $V compare "$OUT/x86-$w-libvirt.tsv" --baseline baseline --format tsv \
-     --metric ops_per_s,yield_to_calls,spin_pct > "$OUT/x86-$w-libvirt.compare.tsv"
-done
+x86_sweep libvirt ops_per_s,yield_to_calls,spin_pct --set 'vms[0].vcpu_cgroups=true' \
+  "${X86_VARIANTS[@]}"
 echo "sweep ref-s390-dbench ..." >&2
 $V sweep scenarios/ref-s390-dbench.json --vms 2,4,6,8,9,10 "${S390_VARIANTS[@]}" --seeds "$SEEDS" \
    --duration-ms "$DURATION_MS" --jobs "$JOBS" --out "$OUT/s390-dbench"
