@@ -277,6 +277,9 @@ struct scenario *scenario_load_string(const char *json, const char *name, GError
 /* The embedded default scenario (never fails). */
 struct scenario *scenario_load_default(void);
 const char *scenario_default_json(void);
+/* The group of replica @r of VM @vm: "CGROUP.r" when the cgroup was
+ * defaulted and count > 1, else the VM's cgroup.  Free with g_free(). */
+char *scenario_vm_replica_cgroup(const struct scenario_vm *vm, unsigned int r);
 /* The group of vCPU @vcpu of a VM in group @vm_cgroup with "vcpu_cgroups"
  * (libvirt's layout): "@vm_cgroup/vcpuN".  Free with g_free(). */
 char *scenario_vcpu_cgroup(const char *vm_cgroup, unsigned int vcpu);

@@ -2274,7 +2274,7 @@ static bool add_vm_cgroups(struct loader *ld, struct scenario *sc, struct scenar
                            GHashTable *known)
 {
     for (unsigned int r = 0; r < vm->count; r++) {
-        char *path = vm->count > 1 ? g_strdup_printf("%s.%u", vm->cgroup, r) : g_strdup(vm->cgroup);
+        char *path = scenario_vm_replica_cgroup(vm, r);
         const char *problem = cgroup_path_problem(path);
 
         if (problem) {
@@ -2313,7 +2313,7 @@ static bool add_vcpu_cgroups(struct loader *ld, struct scenario *sc, struct scen
         return false;
     }
     for (unsigned int r = 0; r < vm->count; r++) {
-        char *base = vm->count > 1 ? g_strdup_printf("%s.%u", vm->cgroup, r) : g_strdup(vm->cgroup);
+        char *base = scenario_vm_replica_cgroup(vm, r);
 
         for (unsigned int k = 0; k < vm->vcpus; k++) {
             char *path = scenario_vcpu_cgroup(base, k);
@@ -2334,6 +2334,13 @@ static bool add_vcpu_cgroups(struct loader *ld, struct scenario *sc, struct scen
         g_free(base);
     }
     return true;
+}
+
+char *scenario_vm_replica_cgroup(const struct scenario_vm *vm, unsigned int r)
+{
+    if (vm->cgroup_per_replica && vm->count > 1)
+        return g_strdup_printf("%s.%u", vm->cgroup, r);
+    return g_strdup(vm->cgroup);
 }
 
 char *scenario_vcpu_cgroup(const char *vm_cgroup, unsigned int vcpu)

@@ -216,9 +216,7 @@ struct sim *sim_new(const struct scenario *sc, const struct sim_options *opt, GE
             struct kvm *kvm = xcalloc(1, sizeof(*kvm));
             char *name = svm->count > 1 ? g_strdup_printf("%s.%u", svm->name, r)
                                         : g_strdup(svm->name);
-            char *cg = svm->cgroup_per_replica && svm->count > 1
-                           ? g_strdup_printf("%s.%u", svm->cgroup, r)
-                           : g_strdup(svm->cgroup);
+            char *cg = scenario_vm_replica_cgroup(svm, r);
             struct task_group *tg = strcmp(cg, "/") == 0 ? sim->tgs[0] : find_tg(sim, cg);
             g_autofree struct task_group **vcpu_tgs = NULL;
 
