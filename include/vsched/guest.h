@@ -32,6 +32,9 @@ struct guest_lock {
     int holder;                   /* vcpu_idx, -1 = free */
     int *queue;                   /* FIFO of waiting vcpu_idx (ring) */
     unsigned int q_head, q_len, q_cap;
+    int *unfair;                  /* PV: vcpu_idx of the waiters spinning in the hybrid unfair
+                                     trylock, not queued (order of arrival) */
+    unsigned int nr_unfair, unfair_cap;
     bool pending;                 /* PV/native: the queue head is spinning with 'pending' set */
     bool slow;                    /* PV: _Q_SLOW_VAL, unlock must kick the head */
     u64 acquired_at;
@@ -45,6 +48,8 @@ struct guest_vm_stats {
     u64 lock_acquisitions;
     u64 pv_kicks;                 /* unlocks that kicked a halted waiter */
     u64 pv_wait_early;            /* queued waiters that halted early: predecessor not running */
+    u64 pv_lock_steals;           /* PV: acquired by the hybrid unfair trylock (the kernel's
+                                     pv_lock_stealing lock event) */
     u64 tlb_skipped_preempted;    /* PV TLB flush targets skipped (deferred flush) */
 };
 
@@ -73,6 +78,7 @@ struct guest_cpu {
                                      since the loop count was last set to spin_retry */
     u64 ple_spun;                 /* CPU ns of the current PAUSE loop (PLE window) */
     int want_lock;                /* lock index being acquired, -1 */
+    bool unfair;                  /* PV: spinning in the hybrid unfair trylock, not queued */
     bool s390_first_yield;        /* s390: arch_spin_lock_classic()'s opening check is due */
     int diag9c_tid;               /* s390: CPU address operand of the pending DIAGNOSE 0x9c */
     u64 lock_wait_start;

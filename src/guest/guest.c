@@ -10,9 +10,16 @@
  * exits (vcpu_exit: ICR write, EOI, HLT, hypercalls, PAUSE-loop exit).
  *
  * Locks (guest_lock):
- *  - "pv": paravirt qspinlock.  A free lock is taken at once unless waiters
- *    are queued and the queue head has set 'pending' (the hybrid unfair
- *    trylock may steal otherwise).  Waiters queue FIFO; a waiter spins
+ *  - "pv": paravirt qspinlock.  A lock that is neither held nor 'pending'
+ *    is taken at once, waiters queued or not.  Otherwise the hybrid unfair
+ *    trylock (pv_hybrid_queued_unfair_trylock) keeps the newcomer spinning
+ *    outside the queue, stealing the lock the moment it is free, for as
+ *    long as waiters are queued and the queue head has not set 'pending';
+ *    it joins the queue when the queue empties or 'pending' is set (so
+ *    while the head spins, and while a preempted head stays preempted in
+ *    its spin loop, there is no stealing; a head that has not run since it
+ *    became head, or has halted, lets the lock flow to unfair spinners).
+ *    Queued waiters are FIFO; a waiter spins
  *    SPIN_THRESHOLD pause iterations then halts (pv_wait); the queue head
  *    sets 'pending' while it spins, and on halting marks the lock slow
  *    (_Q_SLOW_VAL) so that the unlocker kicks it (KVM_HC_KICK_CPU, which
@@ -242,6 +249,36 @@ static int q_next(const struct guest_lock *l, int idx)
     return -1;
 }
 
+/* PV: the waiters spinning in the hybrid unfair trylock. */
+static void unfair_add(struct guest_lock *l, int idx)
+{
+    if (l->nr_unfair == l->unfair_cap) {
+        l->unfair_cap = l->unfair_cap ? 2 * l->unfair_cap : 8;
+        l->unfair = g_renew(int, l->unfair, l->unfair_cap);
+    }
+    l->unfair[l->nr_unfair++] = idx;
+}
+
+static void unfair_remove(struct guest_lock *l, int idx)
+{
+    unsigned int w = 0;
+
+    for (unsigned int i = 0; i < l->nr_unfair; i++)
+        if (l->unfair[i] != idx)
+            l->unfair[w++] = l->unfair[i];
+    SIM_BUG_ON(w + 1 != l->nr_unfair);
+    l->nr_unfair = w;
+}
+
+/* The lock word changed in a way the unfair spinners test for (released,
+ * 'pending' set, tail cleared): each running one looks again after @delay
+ * (a cache-line transfer); a preempted one looks when it runs again. */
+static void unfair_poke(struct sim *sim, struct kvm *kvm, const struct guest_lock *l, u64 delay)
+{
+    for (unsigned int i = 0; i < l->nr_unfair; i++)
+        vcpu_poke(sim, kvm->vcpus[l->unfair[i]], delay);
+}
+
 static void lock_acquired(struct sim *sim, struct kvm_vcpu *v, struct guest_lock *l)
 {
     struct guest_cpu *g = v->g;
@@ -259,12 +296,41 @@ static void lock_acquired(struct sim *sim, struct kvm_vcpu *v, struct guest_lock
     g->s390_first_yield = false;
 }
 
+/*
+ * A PV waiter spinning in the hybrid unfair trylock looks at the lock word:
+ * steal the lock if it is neither held nor pending; else give up and queue
+ * (xchg_tail) if the queue is empty or 'pending' is set; else go on
+ * spinning.  True if it took the lock.
+ */
+static bool unfair_try(struct sim *sim, struct kvm_vcpu *v, struct guest_lock *l)
+{
+    struct guest_cpu *g = v->g;
+    int me = (int)v->vcpu_idx;
+
+    if (l->holder < 0 && !l->pending) {
+        unfair_remove(l, me);
+        g->unfair = false;
+        gvm(v)->stats.pv_lock_steals++;
+        lock_acquired(sim, v, l);
+        return true;
+    }
+    if (l->q_len == 0 || l->pending) {
+        unfair_remove(l, me);
+        g->unfair = false;
+        q_push(l, me);
+        g->spun = 0; /* pv_wait_node / pv_wait_head_or_lock count from here */
+    }
+    return false;
+}
+
 /* The waiter @v, running, looks at lock @l: takes it if it may. */
 static bool lock_try(struct sim *sim, struct kvm_vcpu *v, struct guest_lock *l)
 {
     struct guest_vm *vm = gvm(v);
     int me = (int)v->vcpu_idx;
 
+    if (v->g->unfair && unfair_try(sim, v, l))
+        return true;
     if (l->holder >= 0)
         return false;
     switch (vm->wl->lock_kind) {
@@ -288,6 +354,13 @@ static bool lock_try(struct sim *sim, struct kvm_vcpu *v, struct guest_lock *l)
         l->pending = false;
         l->slow = false;
         lock_acquired(sim, v, l);
+        /* The last queued waiter clears the tail: unfair spinners queue.
+         * Otherwise the successor sees node->locked (it is the head now)
+         * after a cache-line transfer. */
+        if (!l->q_len)
+            unfair_poke(sim, v->kvm, l, vm->wl->handoff_ns);
+        else
+            vcpu_poke(sim, v->kvm->vcpus[q_head(l)], vm->wl->handoff_ns);
         /* pv_kick_node(): a halted successor is hashed so that our unlock
          * kicks it. */
         if (l->q_len) {
@@ -343,11 +416,20 @@ static void lock_request(struct sim *sim, struct kvm_vcpu *v, unsigned int idx)
     case LOCK_PV_QSPINLOCK:
         /* Fast path, or the hybrid trylock: steal unless the queue head
          * has set 'pending'. */
-        if (l->holder < 0 && (l->q_len == 0 || !l->pending)) {
+        if (l->holder < 0 && !l->pending) {
+            if (l->q_len)
+                vm->stats.pv_lock_steals++;
             lock_acquired(sim, v, l);
             return;
         }
-        q_push(l, me);
+        if (l->q_len == 0 || l->pending) {
+            q_push(l, me);
+            return;
+        }
+        /* Waiters are queued and the head has not set 'pending': spin in
+         * the unfair trylock. */
+        g->unfair = true;
+        unfair_add(l, me);
         return;
     }
 }
@@ -383,6 +465,7 @@ static struct kvm_vcpu *lock_release(struct sim *sim, struct kvm_vcpu *v)
         vcpu_poke(sim, v->kvm->vcpus[q_head(l)], handoff);
         return NULL;
     case LOCK_PV_QSPINLOCK:
+        unfair_poke(sim, v->kvm, l, handoff);
         if (l->slow) {
             l->slow = false;
             vm->stats.pv_kicks++;
@@ -460,8 +543,12 @@ bool guest_lock_try(struct sim *sim, struct kvm_vcpu *v)
     l = &gvm(v)->locks[v->g->want_lock];
     if (lock_try(sim, v, l))
         return true;
-    if (gvm(v)->wl->lock_kind == LOCK_PV_QSPINLOCK && q_head(l) == (int)v->vcpu_idx)
+    if (gvm(v)->wl->lock_kind == LOCK_PV_QSPINLOCK && q_head(l) == (int)v->vcpu_idx &&
+        !l->pending) {
+        /* set_pending(): stealing stops; the unfair spinners queue. */
         l->pending = true;
+        unfair_poke(sim, v->kvm, l, gvm(v)->wl->handoff_ns);
+    }
     return false;
 }
 
@@ -1011,9 +1098,10 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
                 return;
             }
             u64 limit = GUEST_FOREVER_NS;
-            bool give_up = pv && g->spun >= spin_threshold_ns(sim, vm);
+            bool queued_pv = pv && !g->unfair; /* the unfair trylock spins unbounded */
+            bool give_up = queued_pv && g->spun >= spin_threshold_ns(sim, vm);
 
-            if (pv && !give_up) {
+            if (queued_pv && !give_up) {
                 limit = guest_pv_wait_early_in(sim, v);
                 if (limit == 0) {
                     give_up = true;
@@ -1036,7 +1124,7 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
                     vcpu_poke(sim, v->kvm->vcpus[next], 0);
                 return;
             }
-            spin(sim, v, pv, limit);
+            spin(sim, v, queued_pv, limit);
             return;
         }
         case GA_LOCK_HALT:
@@ -1209,7 +1297,10 @@ void guest_vm_free(struct kvm *kvm)
     if (!vm)
         return;
     for (unsigned int i = 0; i < vm->wl->nr_locks; i++)
+    {
         g_free(vm->locks[i].queue);
+        g_free(vm->locks[i].unfair);
+    }
     g_free(vm->locks);
     for (unsigned int i = 0; i < kvm->online_vcpus; i++) {
         struct guest_cpu *g = kvm->vcpus[i]->g;

@@ -184,6 +184,7 @@ static json_t *vm_json(const struct vm_result *v)
     json_object_set_new(o, "lock_holder_preempted", ju64(v->lock_holder_preempted));
     json_object_set_new(o, "pv_kicks", ju64(v->pv_kicks));
     json_object_set_new(o, "pv_wait_early", ju64(v->pv_wait_early));
+    json_object_set_new(o, "pv_lock_steals", ju64(v->pv_lock_steals));
     json_object_set_new(o, "tlb_skipped_preempted", ju64(v->tlb_skipped_preempted));
     json_object_set_new(o, "halt_wakeups", ju64(v->halt_wakeups));
     json_object_set_new(o, "halt_poll_success", ju64(v->halt_poll_success));

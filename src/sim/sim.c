@@ -436,6 +436,7 @@ static void collect_vms(struct sim *sim, struct sim_result *r)
         v->lock_holder_preempted = gv->stats.lock_holder_preempted;
         v->pv_kicks = gv->stats.pv_kicks;
         v->pv_wait_early = gv->stats.pv_wait_early;
+        v->pv_lock_steals = gv->stats.pv_lock_steals;
         v->tlb_skipped_preempted = gv->stats.tlb_skipped_preempted;
         v->halt_wakeups = kvm->stats.halt_wakeups;
         v->halt_poll_success = kvm->stats.halt_poll_success;
