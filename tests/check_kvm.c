@@ -567,22 +567,25 @@ END_TEST
 /* The same in a simulation: four vCPUs pinned 1:1, no PLE, one lock held
  * 5 ms at a time, 100 us of other work between holds.  T = SPIN_THRESHOLD
  * = 32768 * 140 cycles / 2.5 GHz = 1835008 ns.
- *  - First round: v3 takes the lock; v0, v1, v2 spin from the same instant
- *    and reach SPIN_THRESHOLD together (3 T), so nobody waits early.
+ *  - First round: vCPU 3 takes the lock; 0, 1, 2 spin from the same
+ *    instant and reach SPIN_THRESHOLD together (3 T): nobody waits early.
  *  - After that the holds alternate.  The unlocker kicks the halted head,
- *    which takes the lock at once (no spin).  The previous holder vCPU 3
- *    comes back 100 us later: the queue is not empty and its new head is
- *    halted (so 'pending' is clear), so it spins in the hybrid unfair
- *    trylock, without SPIN_THRESHOLD, for W = 5 ms + 3.1 us - 101 us =
- *    4902100 ns (the kicked head ran 3.0 us after the release, the steal is
- *    the 100 ns cache-line hand-off after the next release, vCPU 3 asked
- *    101 us after its release: 1 us of hypercall exit, then 100 us of
- *    work) and steals it: 4 steals by 50 ms.  Each steal leaves the head it
- *    kicked spinning T for nothing before it halts again (4 T).
- *  - The vCPU whose hold vCPU 3 stole comes back 100 us later, while the
- *    head it kicked spins with 'pending' set: it queues behind a halted
- *    waiter and stops at its first pv_wait_early check, iteration 0: one
- *    early wait per steal.
+ *    which gets the lock.  vCPU 3 comes back 100 us after its release (101
+ *    us when its unlock kicked someone: the hypercall exit): the queue is
+ *    not empty and its head is halted, 'pending' is clear, so it spins in
+ *    the hybrid unfair trylock, without SPIN_THRESHOLD, and steals the
+ *    lock 100 ns after the next release: 4 steals by 50 ms.  The first
+ *    waits W1 = 5 ms + 3.1 us - 101 us = 4902100 ns (that head took the
+ *    lock 3 us after a kick and wake-up); the other three W = 5 ms + 0.2
+ *    us - 100 us = 4900200 ns (their head was spinning and took the lock
+ *    100 ns after the release).
+ *  - The head each steal robbed was kicked out of its first pv_wait: it
+ *    has hashed the lock once, so pv_wait() no longer halts it and it
+ *    spins until the next release, H = 5 ms + 0.1 us - 2.9 us (its wake-up)
+ *    = 4997200 ns, 4 times; its next unlock then needs no kick.
+ *  - The vCPU whose hold was stolen comes back while the kicked head spins
+ *    with 'pending' set: it queues behind a halted waiter and stops at its
+ *    first pv_wait_early check, iteration 0: one early wait per steal.
  * Without pv_wait_early each of those would spin T too. */
 START_TEST(test_pv_wait_early_sim)
 {
@@ -599,9 +602,10 @@ START_TEST(test_pv_wait_early_sim)
     r = run_sc(sc, true);
     ck_assert_uint_eq(r->vms[0].ops, 9);
     ck_assert_uint_eq(r->vms[0].pv_lock_steals, 4);
-    ck_assert_uint_eq(r->vms[0].spin_ns, (3ULL + 4ULL) * 1835008ULL + 4ULL * 4902100ULL);
+    ck_assert_uint_eq(r->vms[0].spin_ns,
+                      3ULL * 1835008ULL + 4902100ULL + 3ULL * 4900200ULL + 4ULL * 4997200ULL);
     ck_assert_uint_eq(r->vms[0].pv_wait_early, 4);
-    ck_assert_uint_eq(r->vms[0].pv_kicks, 9);
+    ck_assert_uint_eq(r->vms[0].pv_kicks, 5);
     sim_result_free(r);
     scenario_free(sc);
 }

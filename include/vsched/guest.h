@@ -79,6 +79,9 @@ struct guest_cpu {
     u64 ple_spun;                 /* CPU ns of the current PAUSE loop (PLE window) */
     int want_lock;                /* lock index being acquired, -1 */
     bool unfair;                  /* PV: spinning in the hybrid unfair trylock, not queued */
+    bool pv_hashed;               /* PV: this acquisition's lock is hashed for us (the head
+                                     halted once, or pv_kick_node() marked us): lp != NULL in
+                                     pv_wait_head_or_lock(), so the head does not hash again */
     bool s390_first_yield;        /* s390: arch_spin_lock_classic()'s opening check is due */
     int diag9c_tid;               /* s390: CPU address operand of the pending DIAGNOSE 0x9c */
     u64 lock_wait_start;

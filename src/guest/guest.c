@@ -25,7 +25,10 @@
  *    (_Q_SLOW_VAL) so that the unlocker kicks it (KVM_HC_KICK_CPU, which
  *    also directed-yields to it).  A new head that is already halted is
  *    marked the same way by the acquirer (pv_kick_node).  After pv_wait
- *    returns the waiter spins again from zero.
+ *    returns the waiter spins again from zero.  A head hashes the lock
+ *    only once per acquisition: once it has been kicked, pv_wait() finds
+ *    the lock word no longer _Q_SLOW_VAL and returns at once, so the head
+ *    spins (with 'pending' set) until it gets the lock.
  *  - "native": FIFO queued spinlock, spin forever, the head takes the lock.
  *  - "tas": test-and-set (virt_spin_lock): unfair, any spinner may take a
  *    free lock; on release every spinner is poked and the first to look
@@ -294,6 +297,7 @@ static void lock_acquired(struct sim *sim, struct kvm_vcpu *v, struct guest_lock
     g->held[g->nr_held++] = g->want_lock;
     g->want_lock = -1;
     g->s390_first_yield = false;
+    g->pv_hashed = false;
 }
 
 /*
@@ -366,8 +370,10 @@ static bool lock_try(struct sim *sim, struct kvm_vcpu *v, struct guest_lock *l)
         if (l->q_len) {
             struct kvm_vcpu *next = v->kvm->vcpus[q_head(l)];
 
-            if (next->g->act == GA_LOCK_HALT)
+            if (next->g->act == GA_LOCK_HALT) {
                 l->slow = true;
+                next->g->pv_hashed = true;
+            }
         }
         return true;
     }
@@ -1113,8 +1119,18 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
                 int next = q_next(l, (int)v->vcpu_idx);
 
                 if (q_head(l) == (int)v->vcpu_idx) {
-                    l->pending = false;
-                    l->slow = true;
+                    l->pending = false; /* clear_pending() */
+                    if (!g->pv_hashed) {
+                        /* First time: hash the lock, locked = _Q_SLOW_VAL. */
+                        g->pv_hashed = true;
+                        l->slow = true;
+                    } else if (!l->slow) {
+                        /* Hashed before and woken since: pv_wait() sees
+                         * locked != _Q_SLOW_VAL and returns at once; the
+                         * loop sets 'pending' and spins again. */
+                        g->spun = 0;
+                        continue;
+                    }
                 }
                 g->spun = 0;
                 halt(sim, v, GA_LOCK_HALT);
