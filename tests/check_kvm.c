@@ -137,6 +137,7 @@ END_TEST
 static int scan_log[64];
 static unsigned int scan_n;
 static int scan_ret[64]; /* return value per target vcpu_idx */
+static bool scan_deschedule; /* a successful yield switches the yielder out */
 
 /*
  * Test double for the host's yield_to() (installed as sim->test_yield_to):
@@ -148,8 +149,9 @@ static int scan_ret[64]; /* return value per target vcpu_idx */
 static int fake_yield_to(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *target)
 {
     (void)sim;
-    (void)me;
     scan_log[scan_n++] = (int)target->vcpu_idx;
+    if (scan_deschedule && scan_ret[target->vcpu_idx] > 0)
+        me->task.on_cpu = false; /* yield_to()'s schedule() picked another task */
     return scan_ret[target->vcpu_idx];
 }
 
@@ -170,6 +172,7 @@ static struct sim *scan_sim(unsigned int n, struct scenario **scp)
         v->preempted_in_kernel = true;
     }
     scan_n = 0;
+    scan_deschedule = false;
     memset(scan_ret, 0, sizeof(scan_ret));
     *scp = sc;
     return sim;
@@ -187,6 +190,72 @@ static void expect_log(const int *want, unsigned int n)
                       want[i], buf);
     scan_n = 0;
 }
+
+/*
+ * A spinner that yielded and was switched out stays in its spin loop until
+ * it runs again (yield_to() calls schedule() inside kvm_vcpu_on_spin()), so
+ * other vCPUs' scans pass it over every other time (dy_eligible toggle).
+ */
+START_TEST(test_spin_loop_while_yielded)
+{
+    struct scenario *sc;
+    struct sim *sim = scan_sim(4, &sc);
+    struct kvm *kvm = sim->vms[0];
+    struct kvm_vcpu *me = kvm->vcpus[1], *other = kvm->vcpus[3];
+
+    me->task.on_cpu = true;
+    scan_deschedule = true;
+    scan_ret[2] = 1;
+    kvm->last_boosted_vcpu = 1;
+    kvm_vcpu_on_spin(sim, me, true);
+    expect_log((const int[]){2}, 1);
+    ck_assert(!me->task.on_cpu);
+    ck_assert(me->in_spin_loop && me->spin_loop_exit_due && !me->dy_eligible);
+
+    /* Another spinner's scans: skipped, then taken, then skipped. */
+    scan_ret[2] = 0;
+    kvm->last_boosted_vcpu = 3;
+    kvm_vcpu_on_spin(sim, other, true);
+    expect_log((const int[]){0, 2}, 2);
+    ck_assert(me->dy_eligible);
+    kvm_vcpu_on_spin(sim, other, true);
+    expect_log((const int[]){0, 1, 2}, 3);
+    kvm_vcpu_on_spin(sim, other, true);
+    expect_log((const int[]){0, 2}, 2);
+
+    /* When it runs again the rest of kvm_vcpu_on_spin() clears both. */
+    kvm_vcpu_spin_loop_exit(me);
+    ck_assert(!me->in_spin_loop && !me->spin_loop_exit_due && !me->dy_eligible);
+    kvm_vcpu_on_spin(sim, other, true);
+    expect_log((const int[]){0, 1, 2}, 3);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+/* apic_timer_expired(): pending + kick, no KVM_REQ_EVENT, so a vCPU woken
+ * by its timer is not dy_runnable; an IPI is (APICv off). */
+START_TEST(test_timer_not_dy_runnable)
+{
+    struct scenario *sc;
+    struct sim *sim = scan_sim(2, &sc);
+    struct kvm_vcpu *a = sim->vms[0]->vcpus[0], *b = sim->vms[0]->vcpus[1];
+
+    ck_assert_ptr_eq(sim->sc, sc);
+    sc->kvm.apicv = APICV_OFF;
+    ck_assert(!vcpu_dy_runnable(sim, a) && !vcpu_dy_runnable(sim, b));
+    kvm_apic_timer_expired(sim, a, 1000);
+    ck_assert(a->apic.timer_pending);
+    ck_assert(!a->req_event);
+    ck_assert(!apic_vec_test(a->apic.irr, LOCAL_TIMER_VECTOR)); /* injected at entry */
+    ck_assert(!vcpu_dy_runnable(sim, a));
+    ck_assert_int_eq(kvm_apic_set_irq(sim, b, CALL_FUNCTION_VECTOR, 1000), 1);
+    ck_assert(b->req_event && apic_vec_test(b->apic.irr, CALL_FUNCTION_VECTOR));
+    ck_assert(vcpu_dy_runnable(sim, b));
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
 
 START_TEST(test_scan_order_and_last_boosted)
 {
@@ -1035,14 +1104,15 @@ START_TEST(test_null_case_pinned)
 }
 END_TEST
 
-/* 1, 2, 3, 4 VMs of 8 vCPUs on 8 CPUs. */
+/* 1, 2, 3, 4 VMs of 8 vCPUs on 8 CPUs, 1 s each (preempted lock holders:
+ * 0 / 1312 / 1583 / 1696). */
 START_TEST(test_overcommit_trend)
 {
     struct vm_totals t[5];
 
     for (unsigned int n = 1; n <= 4; n++) {
         struct scenario *sc = tu_vm_scenario(8, n, 8, false, mix_steps,
-                                             G_N_ELEMENTS(mix_steps), 4, 200);
+                                             G_N_ELEMENTS(mix_steps), 4, 1000);
         struct sim_result *r = run_sc(sc, false);
 
         t[n] = totals(r);
@@ -1056,7 +1126,7 @@ START_TEST(test_overcommit_trend)
         ck_assert_msg(t[n].wait_p99 > t[n - 1].wait_p99, "lock wait p99 at %ux", n);
         ck_assert_msg(t[n].ple > 50 * t[1].ple, "PLE exits at %ux", n);
         /* The share peaks at 2x and falls after (docs/model.md, "What the
-         * model shows"): 0.9 % at 1x, 9.2 / 4.5 / 2.4 % at 2 / 3 / 4x. */
+         * model shows"): 0.9 % at 1x, 9.9 / 4.4 / 2.9 % at 2 / 3 / 4x. */
         ck_assert_msg(t[n].spin * t[1].cpu > 2 * t[1].spin * t[n].cpu, "spin share at %ux", n);
     }
     ck_assert_uint_eq(t[1].lhp, 0);
@@ -1348,6 +1418,8 @@ static Suite *kvm_suite(void)
     tcase_add_loop_test(tu, test_ple_window_arith, 0, G_N_ELEMENTS(ple_cases));
     tcase_add_test(tu, test_halt_poll_sequence);
     tcase_add_test(tu, test_scan_order_and_last_boosted);
+    tcase_add_test(tu, test_spin_loop_while_yielded);
+    tcase_add_test(tu, test_timer_not_dy_runnable);
     tcase_add_test(tu, test_scan_filters);
     tcase_add_test(tu, test_lapic_delivery_and_eoi);
     tcase_add_test(tu, test_pv_lock_fifo_handoff);

@@ -79,6 +79,8 @@ struct guest_cpu {
     u64 ple_spun;                 /* CPU ns of the current PAUSE loop (PLE window) */
     int want_lock;                /* lock index being acquired, -1 */
     bool unfair;                  /* PV: spinning in the hybrid unfair trylock, not queued */
+    bool pv_head;                 /* PV: has seen itself at the queue head (entered
+                                     pv_wait_head_or_lock(), a fresh SPIN_THRESHOLD) */
     bool pv_hashed;               /* PV: this acquisition's lock is hashed for us (the head
                                      halted once, or pv_kick_node() marked us): lp != NULL in
                                      pv_wait_head_or_lock(), so the head does not hash again */

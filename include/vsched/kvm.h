@@ -63,6 +63,7 @@ struct kvm_lapic {
     u64 pir[4];            /* posted-interrupt requests (APICv) */
     bool pid_on;           /* PID.ON: outstanding notification */
     bool pid_sn;           /* PID.SN: suppress notification (preempted) */
+    bool timer_pending;    /* lapic_timer.pending: expired, injected at the next entry */
     u64 sent_at[256];      /* when the pending vector was sent (latency stats) */
 };
 
@@ -97,6 +98,8 @@ struct kvm_vcpu {
     bool scheduled_out;
     bool in_spin_loop;            /* spin_loop.in_spin_loop */
     bool dy_eligible;             /* spin_loop.dy_eligible */
+    bool spin_loop_exit_due;      /* yielded out of kvm_vcpu_on_spin(): the flags above are
+                                     cleared when it runs again (after schedule() returns) */
     bool preempted_in_kernel;     /* arch.preempted_in_kernel */
     bool at_instruction_boundary; /* arch.at_instruction_boundary: last exit was an interrupt */
     bool st_preempted;            /* steal-time "preempted" byte, KVM_VCPU_PREEMPTED */
@@ -213,6 +216,9 @@ int kvm_vcpu_on_spin_scan(struct sim *sim, struct kvm_vcpu *me, bool yield_to_ke
 /* The "mainline" directed-yield policy: the scan with mainline's filter. */
 void kvm_vcpu_on_spin_mainline_scan(struct sim *sim, struct kvm_vcpu *me,
                                     bool yield_to_kernel_mode);
+/* The tail of kvm_vcpu_on_spin(): leave the spin loop (in_spin_loop and
+ * dy_eligible false). */
+void kvm_vcpu_spin_loop_exit(struct kvm_vcpu *me);
 void kvm_vcpu_on_spin(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode);
 bool kvm_vcpu_eligible_for_directed_yield(struct kvm_vcpu *vcpu);
 int kvm_vcpu_yield_to(struct sim *sim, struct kvm_vcpu *me, struct kvm_vcpu *target);
@@ -260,6 +266,8 @@ enum apic_dest {
 int kvm_irq_delivery_to_apic(struct sim *sim, struct kvm_vcpu *src, struct kvm_vcpu *dst,
                              enum apic_dest dest, int vector, u64 sent_at);
 /* kvm_apic_set_irq() -> __apic_accept_irq() -> deliver_interrupt(). */
+/* The LAPIC timer fired (apic_timer_expired from the hrtimer). */
+void kvm_apic_timer_expired(struct sim *sim, struct kvm_vcpu *vcpu, u64 now);
 int kvm_apic_set_irq(struct sim *sim, struct kvm_vcpu *vcpu, int vector, u64 sent_at);
 /* Guest side: highest pending vector to inject at entry / now (-1 if none),
  * moving it IRR -> ISR. */

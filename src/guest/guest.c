@@ -298,6 +298,7 @@ static void lock_acquired(struct sim *sim, struct kvm_vcpu *v, struct guest_lock
     g->want_lock = -1;
     g->s390_first_yield = false;
     g->pv_hashed = false;
+    g->pv_head = false;
 }
 
 /*
@@ -473,8 +474,11 @@ static struct kvm_vcpu *lock_release(struct sim *sim, struct kvm_vcpu *v)
     case LOCK_PV_QSPINLOCK:
         unfair_poke(sim, v->kvm, l, handoff);
         if (l->slow) {
+            /* locked = 0, then pv_kick(): a head that spins after all
+             * sees the free lock before the kick arrives. */
             l->slow = false;
             vm->stats.pv_kicks++;
+            vcpu_poke(sim, v->kvm->vcpus[q_head(l)], handoff);
             return v->kvm->vcpus[q_head(l)];
         }
         vcpu_poke(sim, v->kvm->vcpus[q_head(l)], handoff);
@@ -1105,6 +1109,13 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
             }
             u64 limit = GUEST_FOREVER_NS;
             bool queued_pv = pv && !g->unfair; /* the unfair trylock spins unbounded */
+
+            if (queued_pv && !g->pv_head && q_head(l) == (int)v->vcpu_idx) {
+                /* pv_wait_node() saw node->locked: pv_wait_head_or_lock()
+                 * spins a fresh SPIN_THRESHOLD. */
+                g->pv_head = true;
+                g->spun = 0;
+            }
             bool give_up = queued_pv && g->spun >= spin_threshold_ns(sim, vm);
 
             if (queued_pv && !give_up) {
@@ -1265,7 +1276,7 @@ static void timer_fn(void *ctx, struct sim_event *ev)
     struct guest_cpu *g = container_of(ev, struct guest_cpu, timer_ev);
 
     g->timer_fired = true;
-    kvm_apic_set_irq(sim, g->v, LOCAL_TIMER_VECTOR, sim_now(sim));
+    kvm_apic_timer_expired(sim, g->v, sim_now(sim));
 }
 
 /* ---- setup ---- */

@@ -160,8 +160,19 @@ const struct dy_policy dy_policy_mainline = {
     .select = kvm_vcpu_on_spin_mainline_scan,
 };
 
+/* The end of kvm_vcpu_on_spin(), after the scan (and any schedule()). */
+void kvm_vcpu_spin_loop_exit(struct kvm_vcpu *me)
+{
+    me->spin_loop_exit_due = false;
+    me->in_spin_loop = false; /* kvm_vcpu_set_in_spin_loop(me, false) */
+    /* Ensure vcpu is not eligible during next spinloop */
+    me->dy_eligible = false;
+}
+
 void kvm_vcpu_on_spin(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel_mode)
 {
+    bool was_running = me->task.on_cpu;
+
     if (me->kvm->online_vcpus < 2)
         return;
     me->kvm->stats.on_spin++;
@@ -169,9 +180,14 @@ void kvm_vcpu_on_spin(struct sim *sim, struct kvm_vcpu *me, bool yield_to_kernel
         trace_kvm_on_spin(sim, me);
     me->in_spin_loop = true; /* kvm_vcpu_set_in_spin_loop(me, true) */
     sim->dy_policy->select(sim, me, yield_to_kernel_mode);
-    me->in_spin_loop = false;
-    /* Ensure vcpu is not eligible during next spinloop */
-    me->dy_eligible = false;
+    if (was_running && !me->task.on_cpu) {
+        /* yield_to() scheduled us out: the rest of kvm_vcpu_on_spin()
+         * runs when schedule() returns (kvm_sched_in), and meanwhile
+         * other vCPUs' scans see us in the spin loop. */
+        me->spin_loop_exit_due = true;
+        return;
+    }
+    kvm_vcpu_spin_loop_exit(me);
 }
 
 /* ---- wake-up and kick ---- */

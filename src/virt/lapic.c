@@ -79,6 +79,24 @@ int kvm_apic_set_irq(struct sim *sim, struct kvm_vcpu *vcpu, int vector, u64 sen
     return 1;
 }
 
+/*
+ * apic_timer_expired() from the timer callback: lapic_timer.pending++,
+ * KVM_REQ_UNBLOCK and a kick; no KVM_REQ_EVENT and nothing posted (MODEL:
+ * no posted timer interrupts, kvm_can_post_timer_interrupt() false, its
+ * default without HLT/MWAIT passthrough).  The vector reaches the IRR at the
+ * next entry (kvm_inject_pending_timer_irqs), so a vCPU woken by its timer
+ * is not "dy_runnable" while it waits for a CPU.
+ */
+void kvm_apic_timer_expired(struct sim *sim, struct kvm_vcpu *vcpu, u64 now)
+{
+    struct kvm_lapic *apic = &vcpu->apic;
+
+    if (!apic->timer_pending && !apic_vec_test(apic->irr, LOCAL_TIMER_VECTOR))
+        apic->sent_at[LOCAL_TIMER_VECTOR] = now;
+    apic->timer_pending = true;
+    kvm_vcpu_kick(sim, vcpu);
+}
+
 int kvm_irq_delivery_to_apic(struct sim *sim, struct kvm_vcpu *src, struct kvm_vcpu *dst,
                              enum apic_dest dest, int vector, u64 sent_at)
 {

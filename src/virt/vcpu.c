@@ -153,6 +153,11 @@ static void vcpu_enter_guest(struct sim *sim, struct kvm_vcpu *v)
     v->req_event = false;
     v->st_preempted = false;
     v->st_flush_tlb = false;
+    /* kvm_inject_pending_timer_irqs() (vcpu_run, before the entry) */
+    if (v->apic.timer_pending) {
+        v->apic.timer_pending = false;
+        apic_vec_set(v->apic.irr, LOCAL_TIMER_VECTOR);
+    }
     kvm_apic_sync_pir_to_irr(v);
     v->mode = IN_GUEST_MODE;
     v->phase = VP_GUEST;
@@ -169,7 +174,8 @@ static void vcpu_enter_guest(struct sim *sim, struct kvm_vcpu *v)
 /* kvm_vcpu_check_block(): an event that ends a halt. */
 static bool vcpu_has_events(struct kvm_vcpu *v)
 {
-    return v->pv_unhalted || kvm_apic_has_interrupt(v);
+    /* kvm_cpu_has_pending_timer() || pv_unhalted || an interrupt */
+    return v->apic.timer_pending || v->pv_unhalted || kvm_apic_has_interrupt(v);
 }
 
 /* The halt is over (event seen): account it and go back to the guest. */
@@ -199,6 +205,9 @@ static void kvm_vcpu_halt(struct sim *sim, struct kvm_vcpu *v)
     const struct scenario_kvm *k = kvm_params(sim);
 
     v->halt_start = sim_now(sim);
+    /* kvm_vcpu_halt(): grow_halt_poll_ns() does not clamp; this does. */
+    if (v->halt_poll_ns > k->halt_poll_ns)
+        v->halt_poll_ns = k->halt_poll_ns;
     if (vcpu_has_events(v)) {
         vcpu_halt_done(sim, v, 0);
         return;
@@ -371,6 +380,8 @@ static void kvm_sched_in(struct sim *sim, struct kvm_vcpu *v)
 
     v->preempted = false;
     v->ready = false;
+    if (v->spin_loop_exit_due)
+        kvm_vcpu_spin_loop_exit(v);
     /* vmx_vcpu_load(): shrink the PLE window after any deschedule. */
     if (v->scheduled_out && ple_enabled(sim))
         v->ple_window = __shrink_ple_window(v->ple_window, k->ple_window,
