@@ -302,28 +302,38 @@ static void lock_acquired(struct sim *sim, struct kvm_vcpu *v, struct guest_lock
 }
 
 /*
- * A PV waiter spinning in the hybrid unfair trylock looks at the lock word:
- * steal the lock if it is neither held nor pending; else give up and queue
- * (xchg_tail) if the queue is empty or 'pending' is set; else go on
- * spinning.  True if it took the lock.
+ * One look of pv_hybrid_queued_unfair_trylock() by the PV waiter @v, on
+ * arrival or while it spins outside the queue: take the lock if it is
+ * neither held nor pending (a steal unless this is the fast path on an
+ * empty queue); else queue (xchg_tail) if the queue is empty or 'pending'
+ * is set; else spin on, unfairly.  True if it took the lock.
  */
-static bool unfair_try(struct sim *sim, struct kvm_vcpu *v, struct guest_lock *l)
+static bool pv_hybrid_trylock(struct sim *sim, struct kvm_vcpu *v, struct guest_lock *l)
 {
     struct guest_cpu *g = v->g;
     int me = (int)v->vcpu_idx;
+    bool was_unfair = g->unfair;
 
     if (l->holder < 0 && !l->pending) {
-        unfair_remove(l, me);
+        if (was_unfair)
+            unfair_remove(l, me);
+        if (was_unfair || l->q_len)
+            gvm(v)->stats.pv_lock_steals++;
         g->unfair = false;
-        gvm(v)->stats.pv_lock_steals++;
         lock_acquired(sim, v, l);
         return true;
     }
     if (l->q_len == 0 || l->pending) {
-        unfair_remove(l, me);
+        if (was_unfair)
+            unfair_remove(l, me);
         g->unfair = false;
         q_push(l, me);
         g->spun = 0; /* pv_wait_node / pv_wait_head_or_lock count from here */
+        return false;
+    }
+    if (!was_unfair) {
+        g->unfair = true;
+        unfair_add(l, me);
     }
     return false;
 }
@@ -334,7 +344,7 @@ static bool lock_try(struct sim *sim, struct kvm_vcpu *v, struct guest_lock *l)
     struct guest_vm *vm = gvm(v);
     int me = (int)v->vcpu_idx;
 
-    if (v->g->unfair && unfair_try(sim, v, l))
+    if (v->g->unfair && pv_hybrid_trylock(sim, v, l))
         return true;
     if (l->holder >= 0)
         return false;
@@ -359,18 +369,16 @@ static bool lock_try(struct sim *sim, struct kvm_vcpu *v, struct guest_lock *l)
         l->pending = false;
         l->slow = false;
         lock_acquired(sim, v, l);
-        /* The last queued waiter clears the tail: unfair spinners queue.
-         * Otherwise the successor sees node->locked (it is the head now)
-         * after a cache-line transfer. */
-        if (!l->q_len)
+        if (!l->q_len) {
+            /* The last queued waiter clears the tail: unfair spinners queue. */
             unfair_poke(sim, v->kvm, l, vm->wl->handoff_ns);
-        else
-            vcpu_poke(sim, v->kvm->vcpus[q_head(l)], vm->wl->handoff_ns);
-        /* pv_kick_node(): a halted successor is hashed so that our unlock
-         * kicks it. */
-        if (l->q_len) {
+        } else {
             struct kvm_vcpu *next = v->kvm->vcpus[q_head(l)];
 
+            /* The successor sees node->locked (it is the head now) after a
+             * cache-line transfer; pv_kick_node(): a halted successor is
+             * hashed so that our unlock kicks it. */
+            vcpu_poke(sim, next, vm->wl->handoff_ns);
             if (next->g->act == GA_LOCK_HALT) {
                 l->slow = true;
                 next->g->pv_hashed = true;
@@ -421,22 +429,8 @@ static void lock_request(struct sim *sim, struct kvm_vcpu *v, unsigned int idx)
         q_push(l, me);
         return;
     case LOCK_PV_QSPINLOCK:
-        /* Fast path, or the hybrid trylock: steal unless the queue head
-         * has set 'pending'. */
-        if (l->holder < 0 && !l->pending) {
-            if (l->q_len)
-                vm->stats.pv_lock_steals++;
-            lock_acquired(sim, v, l);
-            return;
-        }
-        if (l->q_len == 0 || l->pending) {
-            q_push(l, me);
-            return;
-        }
-        /* Waiters are queued and the head has not set 'pending': spin in
-         * the unfair trylock. */
-        g->unfair = true;
-        unfair_add(l, me);
+        /* Fast path, or the hybrid trylock. */
+        pv_hybrid_trylock(sim, v, l);
         return;
     }
 }
@@ -473,16 +467,14 @@ static struct kvm_vcpu *lock_release(struct sim *sim, struct kvm_vcpu *v)
         return NULL;
     case LOCK_PV_QSPINLOCK:
         unfair_poke(sim, v->kvm, l, handoff);
-        if (l->slow) {
-            /* locked = 0, then pv_kick(): a head that spins after all
-             * sees the free lock before the kick arrives. */
-            l->slow = false;
-            vm->stats.pv_kicks++;
-            vcpu_poke(sim, v->kvm->vcpus[q_head(l)], handoff);
-            return v->kvm->vcpus[q_head(l)];
-        }
+        /* locked = 0 (then, if slow, pv_kick()): a head that spins sees
+         * the free lock after a cache-line transfer. */
         vcpu_poke(sim, v->kvm->vcpus[q_head(l)], handoff);
-        return NULL;
+        if (!l->slow)
+            return NULL;
+        l->slow = false;
+        vm->stats.pv_kicks++;
+        return v->kvm->vcpus[q_head(l)];
     }
     return NULL;
 }
