@@ -421,6 +421,140 @@ START_TEST(test_lapic_delivery_and_eoi)
 }
 END_TEST
 
+/*
+ * smp_call_function_*: a csd goes on its target's call_single_queue and
+ * only a target whose queue was empty gets an IPI (llist_add() returned
+ * true); entries taken by a running handler (llist_del_all at its start)
+ * no longer count.  One IPI target: CALL_FUNCTION_SINGLE; several:
+ * CALL_FUNCTION to the mask, the all-but-self shorthand when the mask is
+ * every other online CPU.
+ */
+START_TEST(test_call_function_queue)
+{
+    struct scenario *sc = tu_vm_scenario(4, 1, 4, false, dbench_steps,
+                                         G_N_ELEMENTS(dbench_steps), 4, 10);
+    struct sim *sim = sim_new(sc, NULL, NULL);
+    struct kvm_vcpu **v = sim->vms[0]->vcpus;
+    struct guest_cpu *g0 = v[0]->g, *g1 = v[1]->g, *g2 = v[2]->g;
+    static const struct {
+        int sender;
+        unsigned int targets[3], n;
+        bool wait;
+        unsigned int nr_ipi, order[3], vector, outstanding;
+        bool multi, allbut;
+        unsigned int queued[4];          /* csd_queued of vCPU 0..3 after the call */
+    } rows[] = {
+        /* async to 1: empty queue, one IPI */
+        {0, {1}, 1, false, 1, {1}, CALL_FUNCTION_SINGLE_VECTOR, 0, false, false, {0, 1, 0, 0}},
+        /* 1 has a backlog: only 3 is IPI'd, moved to the front */
+        {2, {1, 3}, 2, true, 1, {3, 1}, CALL_FUNCTION_SINGLE_VECTOR, 2, false, false,
+         {0, 2, 0, 1}},
+        /* (1's handler now runs its two entries) 1 and 2 empty, 3 not */
+        {0, {1, 2, 3}, 3, true, 2, {1, 2, 3}, CALL_FUNCTION_VECTOR, 3, true, false,
+         {0, 3, 1, 2}},
+        /* every queue busy: the csds are queued, nobody is IPI'd */
+        {3, {0, 1, 2}, 3, false, 1, {0, 1, 2}, CALL_FUNCTION_SINGLE_VECTOR, 0, false, false,
+         {1, 4, 2, 2}},
+    };
+
+    for (unsigned int i = 0; i < G_N_ELEMENTS(rows); i++) {
+        struct guest_cpu *g = v[rows[i].sender]->g;
+
+        if (i == 2) {
+            /* vCPU 1 entered generic_smp_call_function_single_interrupt. */
+            g1->in_irq = true;
+            g1->irq_vector = CALL_FUNCTION_SINGLE_VECTOR;
+            g1->irq_csd = g1->csd_queued;
+        }
+        guest_call_function(sim, v[rows[i].sender], rows[i].targets, rows[i].n, 1000,
+                            rows[i].wait);
+        ck_assert_msg(g->nr_ipi == rows[i].nr_ipi, "row %u: nr_ipi %u", i, g->nr_ipi);
+        for (unsigned int j = 0; j < rows[i].n; j++)
+            ck_assert_msg(g->send_to[j] == rows[i].order[j], "row %u: send_to[%u] = %u", i, j,
+                          g->send_to[j]);
+        ck_assert_uint_eq(g->send_multi, rows[i].multi);
+        ck_assert_uint_eq(g->send_allbut, rows[i].allbut);
+        ck_assert_uint_eq(g->csd_outstanding, rows[i].outstanding);
+        if (g->nr_ipi)
+            ck_assert_int_eq(g->send_vector, (int)rows[i].vector);
+        for (unsigned int c = 0; c < 4; c++)
+            ck_assert_msg(v[c]->g->csd_queued == rows[i].queued[c], "row %u: vCPU %u has %u", i,
+                          c, v[c]->g->csd_queued);
+        if (i == 2)
+            ck_assert_uint_eq(g0->nr_ipi, 2);
+    }
+    /* Row 4: only vCPU 0's queue was empty. */
+    ck_assert_uint_eq(v[3]->g->nr_ipi, 1);
+    ck_assert_uint_eq(g2->csd_queued, 2);
+    sim_free(sim);
+    scenario_free(sc);
+
+    /* Every other vCPU, all queues empty: the all-but-self shorthand. */
+    sc = tu_vm_scenario(4, 1, 4, false, dbench_steps, G_N_ELEMENTS(dbench_steps), 4, 10);
+    sim = sim_new(sc, NULL, NULL);
+    v = sim->vms[0]->vcpus;
+    guest_call_function(sim, v[2], (const unsigned int[]){0, 1, 3}, 3, 1000, true);
+    ck_assert_uint_eq(v[2]->g->nr_ipi, 3);
+    ck_assert(v[2]->g->send_multi && v[2]->g->send_allbut);
+    ck_assert_int_eq(v[2]->g->send_vector, CALL_FUNCTION_VECTOR);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+/*
+ * Whole runs: with PV send-IPI, a mask send is one KVM_HC_SEND_IPI
+ * hypercall, but a send to every other vCPU still takes the all-but-self
+ * shorthand (an ICR write).  A target that is not running collects the
+ * csds sent to it meanwhile under one IPI, so IPIs stay well below calls.
+ */
+static const struct guest_step bcast_steps[] = {
+    {.kind = GSTEP_COMPUTE, .d = {DIST_FIXED, US(20), 0, 0}, .every = 1},
+    {.kind = GSTEP_IPI, .to = IPI_TO_ALL, .wait = true, .handler_ns = 1000, .every = 1},
+};
+static const struct guest_step several_steps[] = {
+    {.kind = GSTEP_COMPUTE, .d = {DIST_FIXED, US(20), 0, 0}, .every = 1},
+    {.kind = GSTEP_IPI, .to = IPI_TO_SEVERAL, .nr_targets = 2, .wait = true,
+     .handler_ns = 1000, .every = 1},
+};
+static const struct guest_step async_steps[] = {
+    {.kind = GSTEP_COMPUTE, .d = {DIST_FIXED, US(2), 0, 0}, .every = 1},
+    {.kind = GSTEP_IPI, .to = IPI_TO_NEXT, .wait = false, .handler_ns = 500, .every = 1},
+};
+
+START_TEST(test_call_function_sends_sim)
+{
+    struct scenario *sc = tu_vm_scenario(4, 1, 4, true, bcast_steps,
+                                         G_N_ELEMENTS(bcast_steps), 1, 20);
+    struct sim_result *r;
+
+    sc->kvm.pv_send_ipi = true;
+    r = run_sc(sc, true);
+    ck_assert_uint_gt(r->vms[0].exits[KVM_EXIT_ICR], 1000);
+    ck_assert_uint_eq(r->vms[0].exits[KVM_EXIT_HC_SEND_IPI], 0);
+    sim_result_free(r);
+    scenario_free(sc);
+
+    sc = tu_vm_scenario(4, 1, 4, true, several_steps, G_N_ELEMENTS(several_steps), 1, 20);
+    sc->kvm.pv_send_ipi = true;
+    r = run_sc(sc, true);
+    ck_assert_uint_gt(r->vms[0].exits[KVM_EXIT_HC_SEND_IPI], 1000);
+    sim_result_free(r);
+    scenario_free(sc);
+
+    /* Two vCPUs on one CPU: each sends while the other waits for the CPU. */
+    sc = tu_vm_scenario(1, 1, 2, false, async_steps, G_N_ELEMENTS(async_steps), 1, 50);
+    sc->kvm.apicv = APICV_OFF;
+    r = run_sc(sc, true);
+    ck_assert_uint_eq(r->vms[0].exits[KVM_EXIT_ICR], r->vms[0].ipis_sent);
+    ck_assert_uint_ge(r->vms[0].ipis_sent, r->vms[0].ipis_received);
+    ck_assert_msg(r->vms[0].ipis_sent * 4 < r->vms[0].ops, "%llu IPIs for %llu calls",
+                  (unsigned long long)r->vms[0].ipis_sent, (unsigned long long)r->vms[0].ops);
+    sim_result_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
 /* ---- paravirt spinlock hand-off ---- */
 
 static struct sim *lock_sim(enum lock_kind kind, struct scenario **scp)
@@ -1422,6 +1556,7 @@ static Suite *kvm_suite(void)
     tcase_add_test(tu, test_timer_not_dy_runnable);
     tcase_add_test(tu, test_scan_filters);
     tcase_add_test(tu, test_lapic_delivery_and_eoi);
+    tcase_add_test(tu, test_call_function_queue);
     tcase_add_test(tu, test_pv_lock_fifo_handoff);
     tcase_add_test(tu, test_pv_lock_steal_and_slow_path);
     tcase_add_test(tu, test_pv_lock_hybrid_unfair);
@@ -1439,6 +1574,7 @@ static Suite *kvm_suite(void)
     tcase_add_test(tc, test_null_case_pinned);
     tcase_add_test(tc, test_overcommit_trend);
     tcase_add_test(tc, test_apicv_modes);
+    tcase_add_test(tc, test_call_function_sends_sim);
     tcase_add_loop_test(tc, test_vm_determinism, 0, 2);
     tcase_add_test(tc, test_s390_dbench_path);
     tcase_add_test(tc, test_vcpu_start_times);

@@ -93,6 +93,8 @@ struct guest_cpu {
     unsigned int *send_to;        /* [online_vcpus] target vcpu_idx */
     unsigned int *scratch;        /* [online_vcpus] */
     unsigned int nr_send, send_pos;
+    unsigned int nr_ipi;          /* the first nr_ipi of send_to[] get an IPI (their call
+                                     queue was empty); send_pos runs up to nr_ipi */
     bool send_multi;              /* several targets: a mask send */
     bool send_allbut;             /* the mask is every other vCPU (shorthand possible) */
     bool send_wait;               /* then csd_lock_wait */
@@ -162,5 +164,10 @@ struct kvm_vcpu *guest_waits_for(struct kvm_vcpu *v);
 void guest_lock_request(struct sim *sim, struct kvm_vcpu *v, unsigned int idx);
 bool guest_lock_try(struct sim *sim, struct kvm_vcpu *v);
 struct kvm_vcpu *guest_lock_release(struct sim *sim, struct kvm_vcpu *v);
+/* Queue a function call from @v on @n target vCPUs (indices, CPU order) as
+ * an IPI step does (smp_call_function_single/many_cond) and set up the
+ * send: g->nr_ipi of them, moved to the front of send_to[], get an IPI. */
+void guest_call_function(struct sim *sim, struct kvm_vcpu *v, const unsigned int *targets,
+                         unsigned int n, u64 handler_ns, bool wait);
 
 #endif /* VSCHED_GUEST_H */

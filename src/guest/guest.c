@@ -56,11 +56,14 @@
  * waiter after handoff_ns (a cache-line transfer).
  *
  * IPIs: smp_call_function_{single,many} with csd entries queued on the
- * targets; unicast IPIs are x2APIC ICR writes (exit unless IPIv); a
- * multicast uses KVM_HC_SEND_IPI when PV send-IPI is on (one exit, no
- * kvm_irq_delivery_to_apic), else one ICR write per target (physical mode);
- * after a multicast the PV sched-yield rule of kvm_smp_send_call_func_ipi
- * applies.  Handlers EOI first (apic_eoi() at the top of the x86 sysvec
+ * targets; only targets whose call queue was empty get an IPI.  Unicast
+ * IPIs are x2APIC ICR writes (exit unless IPIv); a multicast to every other
+ * vCPU is the all-but-self shorthand (an ICR write that exits even with
+ * IPIv), any other multicast uses KVM_HC_SEND_IPI when PV send-IPI is on
+ * (one exit, no kvm_irq_delivery_to_apic), else one ICR write per target
+ * (physical mode); after a multicast the PV sched-yield rule of
+ * kvm_smp_send_call_func_ipi applies.  MODEL: an asynchronous call never
+ * waits in csd_lock() for this CPU's previous one (see docs/model.md).  Handlers EOI first (apic_eoi() at the top of the x86 sysvec
  * handlers), then run the queued functions; a waiting sender spins in
  * csd_lock_wait until each target has run its function.
  * TLB shootdowns follow kvm_flush_tlb_multi: targets whose steal-time
@@ -579,6 +582,27 @@ static void csd_queue(struct guest_cpu *t, struct kvm_vcpu *sender, u64 handler_
     t->csd_queued++;
 }
 
+/*
+ * idle_cpu() of the guest CPU of @t: its run queue has only the idle task
+ * (MODEL: a guest thread that is halted in the idle loop, at a barrier not
+ * yet released or in a sleep whose timer has not fired).
+ */
+static bool guest_idle_cpu(const struct kvm_vcpu *t)
+{
+    const struct guest_cpu *g = t->g;
+
+    switch (g->act) {
+    case GA_IDLE:
+        return true;
+    case GA_BARRIER:
+        return g->barrier_gen == t->kvm->guest->barrier_gen;
+    case GA_SLEEP:
+        return !g->timer_fired;
+    default:
+        return false;
+    }
+}
+
 /* Choose the targets of an IPI step into g->send_to[]. */
 static void pick_targets(struct guest_cpu *g, struct guest_vm *vm, const struct guest_step *st)
 {
@@ -613,6 +637,15 @@ static void pick_targets(struct guest_cpu *g, struct guest_vm *vm, const struct 
             pool[i] = pool[r];
             pool[r] = tmp;
             g->send_to[g->nr_send++] = pool[i];
+        }
+        /* A cpumask: the kernel walks it (and sends per-target ICR
+         * writes) in CPU order. */
+        for (unsigned int i = 1; i < g->nr_send; i++) {
+            unsigned int x = g->send_to[i], j = i;
+
+            for (; j > 0 && g->send_to[j - 1] > x; j--)
+                g->send_to[j] = g->send_to[j - 1];
+            g->send_to[j] = x;
         }
         break;
     }
@@ -677,24 +710,26 @@ static bool send_ipis(struct sim *sim, struct kvm_vcpu *v)
 {
     struct guest_cpu *g = v->g;
     const struct scenario_kvm *k = kvm_params(sim);
-    unsigned int remaining = g->nr_send - g->send_pos;
+    unsigned int remaining = g->nr_ipi - g->send_pos;
 
     if (remaining == 0)
         return false;
     g->send_start = sim_now(sim); /* the guest writes the ICR / issues the hypercall */
+    if (g->send_multi && g->send_allbut) {
+        /* native_send_call_func_ipi(): all-but-self shorthand, checked
+         * before apic->send_IPI_mask (which PV send-IPI replaces; the
+         * shorthand path is not replaced).  Shorthand ICR writes are not
+         * virtualized by IPIv: they exit. */
+        vcpu_exit(sim, v, KVM_EXIT_ICR);
+        return true;
+    }
     if (g->send_multi && k->pv_send_ipi) {
         /* kvm_send_ipi_mask(): one hypercall for the whole mask. */
         vcpu_exit(sim, v, KVM_EXIT_HC_SEND_IPI);
         return true;
     }
-    if (g->send_multi && g->send_allbut) {
-        /* native_send_call_func_ipi(): all-but-self shorthand.  Shorthand
-         * ICR writes are not virtualized by IPIv: they exit. */
-        vcpu_exit(sim, v, KVM_EXIT_ICR);
-        return true;
-    }
     if (k->apicv == APICV_IPIV) {
-        for (; g->send_pos < g->nr_send; g->send_pos++) {
+        for (; g->send_pos < g->nr_ipi; g->send_pos++) {
             if (sim->trace)
                 trace_ipi_send(sim, v, v->kvm->vcpus[g->send_to[g->send_pos]], g->send_vector,
                                TRACE_IPI_IPIV);
@@ -725,22 +760,67 @@ static void halt(struct sim *sim, struct kvm_vcpu *v, enum guest_act act)
     vcpu_exit(sim, v, KVM_EXIT_HLT);
 }
 
-/* Queue the csds for the current send and set up its delivery. */
-static void start_call_function(struct sim *sim, struct kvm_vcpu *v, const struct guest_step *st,
-                                bool wait)
+/*
+ * Entries on @t's call_single_queue that no handler has taken yet: the
+ * handler that is running took its batch with llist_del_all() when it
+ * began (handler_cost), so those no longer count.
+ */
+static unsigned int csd_backlog(const struct guest_cpu *t)
+{
+    bool running_batch = t->in_irq && (t->irq_vector == CALL_FUNCTION_VECTOR ||
+                                       t->irq_vector == CALL_FUNCTION_SINGLE_VECTOR);
+
+    return t->csd_queued - (running_batch ? t->irq_csd : 0);
+}
+
+/*
+ * Queue the csds for the current send and set up its delivery
+ * (smp_call_function_single / smp_call_function_many_cond): each csd goes
+ * on its target's call_single_queue, and only targets whose queue was
+ * empty (llist_add() returned true) get an IPI; the others' pending IPI
+ * or running handler will run it.  Those targets are moved to the front
+ * of send_to[] (nr_ipi of them, still in CPU order); one of them gets
+ * CALL_FUNCTION_SINGLE, several the CALL_FUNCTION mask send.
+ */
+static void start_call_function(struct sim *sim, struct kvm_vcpu *v, u64 handler_ns, bool wait)
 {
     struct guest_cpu *g = v->g;
-    struct guest_vm *vm = gvm(v);
+    unsigned int nr_quiet = 0;
 
-    for (unsigned int i = 0; i < g->nr_send; i++)
-        csd_queue(v->kvm->vcpus[g->send_to[i]]->g, wait ? v : NULL, st->handler_ns);
+    (void)sim;
+    g->nr_ipi = 0;
+    for (unsigned int i = 0; i < g->nr_send; i++) {
+        unsigned int t = g->send_to[i];
+        struct guest_cpu *tg = v->kvm->vcpus[t]->g;
+        bool was_empty = csd_backlog(tg) == 0;
+
+        csd_queue(tg, wait ? v : NULL, handler_ns);
+        if (was_empty)
+            g->send_to[g->nr_ipi++] = t;
+        else
+            g->scratch[nr_quiet++] = t;
+    }
+    for (unsigned int i = 0; i < nr_quiet; i++)
+        g->send_to[g->nr_ipi + i] = g->scratch[i];
     g->csd_outstanding = wait ? g->nr_send : 0;
-    g->send_multi = g->nr_send > 1;
-    g->send_allbut = g->nr_send > 1 && g->nr_send == vm->participants - 1 &&
-                     vm->participants == v->kvm->online_vcpus;
-    g->send_vector = g->nr_send > 1 ? CALL_FUNCTION_VECTOR : CALL_FUNCTION_SINGLE_VECTOR;
+    g->send_multi = g->nr_ipi > 1;
+    /* cpumask_or_equal(mask, self, cpu_online_mask) */
+    g->send_allbut = g->nr_ipi > 1 && g->nr_ipi == v->kvm->online_vcpus - 1;
+    g->send_vector = g->nr_ipi > 1 ? CALL_FUNCTION_VECTOR : CALL_FUNCTION_SINGLE_VECTOR;
     g->send_wait = wait;
     g->act = GA_SEND;
+}
+
+void guest_call_function(struct sim *sim, struct kvm_vcpu *v, const unsigned int *targets,
+                         unsigned int n, u64 handler_ns, bool wait)
+{
+    struct guest_cpu *g = v->g;
+
+    SIM_BUG_ON(n == 0 || n >= v->kvm->online_vcpus);
+    memcpy(g->send_to, targets, n * sizeof(*targets));
+    g->nr_send = n;
+    g->send_pos = 0;
+    start_call_function(sim, v, handler_ns, wait);
 }
 
 static enum next next_step(struct sim *sim, struct kvm_vcpu *v)
@@ -797,7 +877,7 @@ static enum next next_step(struct sim *sim, struct kvm_vcpu *v)
             pick_targets(g, vm, st);
             if (!g->nr_send)
                 continue;
-            start_call_function(sim, v, st, st->wait);
+            start_call_function(sim, v, st->handler_ns, st->wait);
             return NEXT_CONTINUE;
         case GSTEP_TLB_SHOOTDOWN: {
             unsigned int w = 0;
@@ -819,7 +899,7 @@ static enum next next_step(struct sim *sim, struct kvm_vcpu *v)
             }
             if (!g->nr_send)
                 continue;
-            start_call_function(sim, v, st, true);
+            start_call_function(sim, v, st->handler_ns, true);
             return NEXT_CONTINUE;
         }
         case GSTEP_BARRIER:
@@ -842,6 +922,7 @@ static enum next next_step(struct sim *sim, struct kvm_vcpu *v)
             }
             if (!g->nr_send)
                 continue;
+            g->nr_ipi = g->nr_send;
             g->send_multi = false; /* ttwu: one smp_send_reschedule per CPU */
             g->send_allbut = false;
             g->send_vector = RESCHEDULE_VECTOR;
@@ -1153,17 +1234,18 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
             g->ple_spun = 0;
             continue;
         case GA_SEND:
-            if (g->send_pos < g->nr_send && send_ipis(sim, v))
+            if (g->send_pos < g->nr_ipi && send_ipis(sim, v))
                 return;
             if (g->send_multi && k->pv_sched_yield && g->send_vector == CALL_FUNCTION_VECTOR &&
                 !g->yield_checked) {
-                /* kvm_smp_send_call_func_ipi(): yield to the first target
-                 * whose steal-time 'preempted' flag is set. */
+                /* kvm_smp_send_call_func_ipi(): walk the IPI mask in CPU
+                 * order and yield to the first target that is not idle
+                 * and whose steal-time 'preempted' flag is set. */
                 g->yield_checked = true;
-                for (unsigned int i = 0; i < g->nr_send; i++) {
+                for (unsigned int i = 0; i < g->nr_ipi; i++) {
                     struct kvm_vcpu *t = v->kvm->vcpus[g->send_to[i]];
 
-                    if (t->st_preempted) {
+                    if (t->st_preempted && !guest_idle_cpu(t)) {
                         g->kick_target = t;
                         vcpu_exit(sim, v, KVM_EXIT_HC_YIELD);
                         return;
@@ -1213,8 +1295,8 @@ void guest_exit_handled(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reaso
         if (g->send_allbut) {
             kvm_irq_delivery_to_apic(sim, v, NULL, APIC_DEST_ALLBUT, g->send_vector,
                                      g->send_start);
-            count_sent(v, g->nr_send - g->send_pos);
-            g->send_pos = g->nr_send;
+            count_sent(v, g->nr_ipi - g->send_pos);
+            g->send_pos = g->nr_ipi;
         } else {
             kvm_irq_delivery_to_apic(sim, v, v->kvm->vcpus[g->send_to[g->send_pos]],
                                      APIC_DEST_ONE, g->send_vector, g->send_start);
@@ -1225,14 +1307,14 @@ void guest_exit_handled(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reaso
     case KVM_EXIT_HC_SEND_IPI:
         /* kvm_pv_send_ipi(): kvm_apic_set_irq per bit, bypassing
          * kvm_irq_delivery_to_apic (no delivery hook). */
-        for (; g->send_pos < g->nr_send; g->send_pos++) {
+        for (; g->send_pos < g->nr_ipi; g->send_pos++) {
             if (sim->trace)
                 trace_ipi_send(sim, v, v->kvm->vcpus[g->send_to[g->send_pos]], g->send_vector,
                                TRACE_IPI_PV);
             kvm_apic_set_irq(sim, v->kvm->vcpus[g->send_to[g->send_pos]], g->send_vector,
                              g->send_start);
         }
-        count_sent(v, g->nr_send);
+        count_sent(v, g->nr_ipi);
         break;
     case KVM_EXIT_EOI:
         apic_set_eoi(sim, v);
