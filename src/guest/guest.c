@@ -909,7 +909,11 @@ static enum next next_step(struct sim *sim, struct kvm_vcpu *v)
                 g->act = GA_BARRIER;
                 return NEXT_CONTINUE;
             }
-            /* Last one in: release everybody with reschedule IPIs. */
+            /* Last one in: wake everybody.  Each try_to_wake_up() finds
+             * the wakee's CPU idle and queues the task on its wakelist
+             * (ttwu_queue_cond, ttwu_queue_wakelist): an entry on the
+             * call_single_queue, with a CALL_FUNCTION_SINGLE IPI if that
+             * queue was empty; the handler runs sched_ttwu_pending(). */
             vm->barrier_arrived = 0;
             vm->barrier_gen++;
             g->nr_send = 0;
@@ -922,12 +926,10 @@ static enum next next_step(struct sim *sim, struct kvm_vcpu *v)
             }
             if (!g->nr_send)
                 continue;
-            g->nr_ipi = g->nr_send;
-            g->send_multi = false; /* ttwu: one smp_send_reschedule per CPU */
+            start_call_function(sim, v, wl->resched_handler_ns, false);
+            g->send_multi = false; /* one ttwu, one unicast IPI, per wakee */
             g->send_allbut = false;
-            g->send_vector = RESCHEDULE_VECTOR;
-            g->send_wait = false;
-            g->csd_outstanding = 0;
+            g->send_vector = CALL_FUNCTION_SINGLE_VECTOR;
             g->act = GA_SEND;
             return NEXT_CONTINUE;
         case GSTEP_SLEEP: {
