@@ -555,6 +555,58 @@ START_TEST(test_call_function_sends_sim)
 }
 END_TEST
 
+/* Barrier wake-ups: one wakelist entry per waiter, delivered with the
+ * CALL_FUNCTION_SINGLE vector, one unicast IPI per wakee. */
+static unsigned int vec_count[256], vec_other;
+
+static void count_ipi(struct sim *sim, const struct kvm_ipi_event *ev)
+{
+    (void)sim;
+    if (ev->targets == 1 && !ev->shorthand && ev->fixed)
+        vec_count[ev->vector]++;
+    else
+        vec_other++;
+}
+
+static const struct dy_policy count_policy = {
+    .name = "count", .summary = "test", .select = NULL, .ipi_delivered = count_ipi,
+};
+
+static const struct guest_step barrier_steps[] = {
+    {.kind = GSTEP_COMPUTE, .d = {DIST_UNIFORM, US(10), US(30), 0}, .every = 1},
+    {.kind = GSTEP_BARRIER, .every = 1},
+};
+
+START_TEST(test_barrier_wakeups_sim)
+{
+    struct scenario *sc = tu_vm_scenario(4, 1, 4, true, barrier_steps,
+                                         G_N_ELEMENTS(barrier_steps), 1, 5);
+    struct sim *sim;
+    struct sim_result *r;
+    unsigned int total = 0;
+
+    sc->kvm.apicv = APICV_OFF;
+    sim = sim_new(sc, NULL, NULL);
+    sim->dy_policy = &count_policy;
+    memset(vec_count, 0, sizeof(vec_count));
+    vec_other = 0;
+    sim_run(sim, NULL, NULL);
+    r = sim_collect(sim, 0.0);
+    for (unsigned int i = 0; i < 256; i++)
+        total += vec_count[i];
+    ck_assert_uint_eq(vec_other, 0);
+    ck_assert_uint_eq(vec_count[CALL_FUNCTION_SINGLE_VECTOR], total);
+    ck_assert_uint_eq(total, r->vms[0].ipis_sent);
+    /* 4 vCPUs pass the barrier together: at most 3 wake-ups per round,
+     * and most rounds have somebody to wake. */
+    ck_assert_uint_le(total, 3 * (r->vms[0].ops / 4 + 1));
+    ck_assert_uint_gt(total, r->vms[0].ops / 4);
+    sim_result_free(r);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
 /* ---- paravirt spinlock hand-off ---- */
 
 static struct sim *lock_sim(enum lock_kind kind, struct scenario **scp)
@@ -1575,6 +1627,7 @@ static Suite *kvm_suite(void)
     tcase_add_test(tc, test_overcommit_trend);
     tcase_add_test(tc, test_apicv_modes);
     tcase_add_test(tc, test_call_function_sends_sim);
+    tcase_add_test(tc, test_barrier_wakeups_sim);
     tcase_add_loop_test(tc, test_vm_determinism, 0, 2);
     tcase_add_test(tc, test_s390_dbench_path);
     tcase_add_test(tc, test_vcpu_start_times);
