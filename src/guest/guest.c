@@ -63,9 +63,10 @@
  * (one exit, no kvm_irq_delivery_to_apic), else one ICR write per target
  * (physical mode); after a multicast the PV sched-yield rule of
  * kvm_smp_send_call_func_ipi applies.  MODEL: an asynchronous call never
- * waits in csd_lock() for this CPU's previous one (see docs/model.md).  Handlers EOI first (apic_eoi() at the top of the x86 sysvec
- * handlers), then run the queued functions; a waiting sender spins in
- * csd_lock_wait until each target has run its function.
+ * waits in csd_lock() for this CPU's previous one (see docs/model.md).
+ * Handlers EOI first (apic_eoi() at the top of the x86 sysvec handlers),
+ * then run the queued functions; a waiting sender spins in csd_lock_wait
+ * until each target has run its function.
  * TLB shootdowns follow kvm_flush_tlb_multi: targets whose steal-time
  * "preempted" byte is set are skipped (flush deferred to their next entry).
  */
@@ -782,12 +783,11 @@ static unsigned int csd_backlog(const struct guest_cpu *t)
  * of send_to[] (nr_ipi of them, still in CPU order); one of them gets
  * CALL_FUNCTION_SINGLE, several the CALL_FUNCTION mask send.
  */
-static void start_call_function(struct sim *sim, struct kvm_vcpu *v, u64 handler_ns, bool wait)
+static void start_call_function(struct kvm_vcpu *v, u64 handler_ns, bool wait)
 {
     struct guest_cpu *g = v->g;
     unsigned int nr_quiet = 0;
 
-    (void)sim;
     g->nr_ipi = 0;
     for (unsigned int i = 0; i < g->nr_send; i++) {
         unsigned int t = g->send_to[i];
@@ -820,7 +820,7 @@ void guest_call_function(struct sim *sim, struct kvm_vcpu *v, const unsigned int
     memcpy(g->send_to, targets, n * sizeof(*targets));
     g->nr_send = n;
     g->send_pos = 0;
-    start_call_function(sim, v, handler_ns, wait);
+    start_call_function(v, handler_ns, wait);
 }
 
 static enum next next_step(struct sim *sim, struct kvm_vcpu *v)
@@ -877,7 +877,7 @@ static enum next next_step(struct sim *sim, struct kvm_vcpu *v)
             pick_targets(g, vm, st);
             if (!g->nr_send)
                 continue;
-            start_call_function(sim, v, st->handler_ns, st->wait);
+            start_call_function(v, st->handler_ns, st->wait);
             return NEXT_CONTINUE;
         case GSTEP_TLB_SHOOTDOWN: {
             unsigned int w = 0;
@@ -899,7 +899,7 @@ static enum next next_step(struct sim *sim, struct kvm_vcpu *v)
             }
             if (!g->nr_send)
                 continue;
-            start_call_function(sim, v, st->handler_ns, true);
+            start_call_function(v, st->handler_ns, true);
             return NEXT_CONTINUE;
         }
         case GSTEP_BARRIER:
@@ -926,7 +926,7 @@ static enum next next_step(struct sim *sim, struct kvm_vcpu *v)
             }
             if (!g->nr_send)
                 continue;
-            start_call_function(sim, v, wl->resched_handler_ns, false);
+            start_call_function(v, wl->resched_handler_ns, false);
             g->send_multi = false; /* one ttwu, one unicast IPI, per wakee */
             g->send_allbut = false;
             g->send_vector = CALL_FUNCTION_SINGLE_VECTOR;
