@@ -466,7 +466,7 @@ START_TEST(test_call_function_queue)
             g1->irq_vector = CALL_FUNCTION_SINGLE_VECTOR;
             g1->irq_csd = g1->csd_queued;
         }
-        guest_call_function(sim, v[rows[i].sender], rows[i].targets, rows[i].n, 1000,
+        guest_call_function(v[rows[i].sender], rows[i].targets, rows[i].n, 1000,
                             rows[i].wait);
         ck_assert_msg(g->nr_ipi == rows[i].nr_ipi, "row %u: nr_ipi %u", i, g->nr_ipi);
         for (unsigned int j = 0; j < rows[i].n; j++)
@@ -493,7 +493,7 @@ START_TEST(test_call_function_queue)
     sc = tu_vm_scenario(4, 1, 4, false, dbench_steps, G_N_ELEMENTS(dbench_steps), 4, 10);
     sim = sim_new(sc, NULL, NULL);
     v = sim->vms[0]->vcpus;
-    guest_call_function(sim, v[2], (const unsigned int[]){0, 1, 3}, 3, 1000, true);
+    guest_call_function(v[2], (const unsigned int[]){0, 1, 3}, 3, 1000, true);
     ck_assert_uint_eq(v[2]->g->nr_ipi, 3);
     ck_assert(v[2]->g->send_multi && v[2]->g->send_allbut);
     ck_assert_int_eq(v[2]->g->send_vector, CALL_FUNCTION_VECTOR);

@@ -167,7 +167,7 @@ struct kvm_vcpu *guest_lock_release(struct sim *sim, struct kvm_vcpu *v);
 /* Queue a function call from @v on @n target vCPUs (indices, CPU order) as
  * an IPI step does (smp_call_function_single/many_cond) and set up the
  * send: g->nr_ipi of them, moved to the front of send_to[], get an IPI. */
-void guest_call_function(struct sim *sim, struct kvm_vcpu *v, const unsigned int *targets,
-                         unsigned int n, u64 handler_ns, bool wait);
+void guest_call_function(struct kvm_vcpu *v, const unsigned int *targets, unsigned int n,
+                         u64 handler_ns, bool wait);
 
 #endif /* VSCHED_GUEST_H */

@@ -811,8 +811,8 @@ static void start_call_function(struct kvm_vcpu *v, u64 handler_ns, bool wait)
     g->act = GA_SEND;
 }
 
-void guest_call_function(struct sim *sim, struct kvm_vcpu *v, const unsigned int *targets,
-                         unsigned int n, u64 handler_ns, bool wait)
+void guest_call_function(struct kvm_vcpu *v, const unsigned int *targets, unsigned int n,
+                         u64 handler_ns, bool wait)
 {
     struct guest_cpu *g = v->g;
 
