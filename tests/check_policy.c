@@ -1102,12 +1102,69 @@ START_TEST(test_lag_credit_nested)
 }
 END_TEST
 
+/*
+ * The target shares the running group /G with the yielder, and /G is behind
+ * at the root: lag-credit-v3 credits /G in place (the off-tree curr), the
+ * -lca reading stops below it and the other root entity keeps its turn.
+ */
+START_TEST(test_lag_credit_shared_ancestor)
+{
+    static const struct {
+        const struct yield_to_policy *pol;
+        u64 levels, levels_curr;
+        u64 g_vruntime, g_deadline;
+        bool picks_t; /* else O */
+    } rows[] = {
+        /* /G: V' = X (O alone), v = X - 700000 * 2048 / 1024, its relative
+         * deadline (2.8 ms) carried along */
+        {&yield_to_policy_lag_credit_v3, 2, 1, X - 1400000, X + 1400000, true},
+        {&yield_to_policy_lag_credit_v3_lca, 1, 0, X + 1000000, X + 3800000, false},
+    };
+
+    for (unsigned int i = 0; i < G_N_ELEMENTS(rows); i++) {
+        struct mini m;
+        struct task_group *G;
+        struct task_struct *A, *T, *O;
+        struct rq *rq;
+
+        mini_init(&m, 1, T0);
+        G = mini_group(&m, "/G", m.tg[0], 1024);
+        A = mini_task(&m, G, 0, 0);
+        T = mini_task(&m, G, 0, 0);
+        O = mini_task(&m, m.tg[0], 0, 0);
+        mini_run(&m, A);
+        rq = cpu_rq(&m.sim, 0);
+        mini_place(&A->se, X, X + 2800000);
+        mini_place(&T->se, X + 600000, X + 3400000);  /* ineligible in /G */
+        mini_place(gse(G), X + 1000000, X + 3800000); /* curr, ineligible at the root */
+        mini_place(&O->se, X, X + 2800000);
+        ck_assert_ptr_eq(rq->cfs.curr, gse(G));
+        ck_assert(!entity_eligible(&rq->cfs, gse(G)));
+
+        ck_assert(rows[i].pol->yield_to_task(&m.sim, rq, T));
+        ck_assert_uint_eq(m.sim.pstats.credit_levels, rows[i].levels);
+        ck_assert_uint_eq(m.sim.pstats.credit_levels_curr, rows[i].levels_curr);
+        /* the level below the common ancestor is credited either way */
+        ck_assert_uint_eq(T->se.vruntime, X - 1400000);
+        ck_assert_int_eq(lag_of(&T->se), 700000);
+        ck_assert_uint_eq(gse(G)->vruntime, rows[i].g_vruntime);
+        ck_assert_uint_eq(gse(G)->deadline, rows[i].g_deadline);
+        mini_check_sane(&m);
+        /* then /G's turn at the root: taken by the credit, or O's */
+        put_prev_task_fair(&m.sim, rq, A);
+        ck_assert_ptr_eq(pick_task_fair(&m.sim, rq), rows[i].picks_t ? T : O);
+        mini_destroy(&m);
+    }
+}
+END_TEST
+
 /* ---- 9. registry ---- */
 
 START_TEST(test_registry)
 {
     static const char *const names[] = {"mainline", "buddy", "forfeit", "deboost-v2",
-                                        "lag-credit-v3", "prateek-proportional"};
+                                        "lag-credit-v3", "lag-credit-v3-lca",
+                                        "prateek-proportional"};
     unsigned int n = 0;
 
     ck_assert_str_eq(yield_to_policies[0]->name, "mainline");
@@ -1197,7 +1254,7 @@ START_TEST(test_policies_in_sim)
                               st->deboost_skip_no_lca + st->deboost_skip_overflow);
         ck_assert_uint_eq(st->deboost_penalty_ns.count, st->deboost_applied);
     }
-    if (pol == &yield_to_policy_lag_credit_v3)
+    if (pol == &yield_to_policy_lag_credit_v3 || pol == &yield_to_policy_lag_credit_v3_lca)
         ck_assert_uint_gt(sim->pstats.credit_yields, 0);
     if (pol == &yield_to_policy_prateek_proportional)
         ck_assert_uint_gt(sim->pstats.prateek_levels_pushed, 0);
@@ -1244,6 +1301,7 @@ static Suite *policy_suite(void)
     tcase_add_test(tc, test_credit_curr_in_place);
     tcase_add_test(tc, test_lag_credit_policy);
     tcase_add_test(tc, test_lag_credit_nested);
+    tcase_add_test(tc, test_lag_credit_shared_ancestor);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("registry");

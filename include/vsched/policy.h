@@ -105,6 +105,7 @@ extern const struct yield_to_policy yield_to_policy_buddy;
 extern const struct yield_to_policy yield_to_policy_forfeit;
 extern const struct yield_to_policy yield_to_policy_deboost_v2;
 extern const struct yield_to_policy yield_to_policy_lag_credit_v3;
+extern const struct yield_to_policy yield_to_policy_lag_credit_v3_lca;
 extern const struct yield_to_policy yield_to_policy_prateek_proportional;
 
 /* Called by update_entity_lag() (fair.c) for an entity that carries a

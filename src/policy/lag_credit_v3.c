@@ -28,6 +28,10 @@
  *   MODEL: the credit path (credit + forced resched) only when the target
  *          shares the yielder's rq ("lag credit only acts when yielder and
  *          target share a runqueue"); otherwise buddy + forfeit as mainline.
+ *   MODEL: the walk goes up to the root, ancestors shared with the yielder
+ *          (the running cfs_rq->curr) included: the cover letter's
+ *          primitive handles "the off-tree current entity", and only an
+ *          ancestor can be that.  lag-credit-v3-lca is the other reading;
  *   MODEL: SCHED_FEAT(YIELD_TO_LAG_CREDIT) is the choice of this policy
  *          (off = the "forfeit" policy).
  * SIM: the core's yield_to() calls __schedule() right after a successful
@@ -109,8 +113,13 @@ void eevdf_credit_entity_vlag(struct sim *sim, struct cfs_rq *cfs_rq, struct sch
     cfs_rq->nr_queued++;
 }
 
-/* Patch 4: credit every not-yet-eligible level of the nominated chain. */
-static void yield_to_lag_credit(struct sim *sim, struct task_struct *p)
+/*
+ * Patch 4: credit every not-yet-eligible level of the nominated chain.
+ * @below_lca: stop at the first level where the chain's entity is the
+ * running cfs_rq->curr, i.e. an ancestor the target shares with the yielder
+ * (the lag-credit-v3-lca reading; see there).
+ */
+static void yield_to_lag_credit(struct sim *sim, struct task_struct *p, bool below_lca)
 {
     struct policy_stats *st = &sim->pstats;
     struct sched_entity *se;
@@ -122,6 +131,9 @@ static void yield_to_lag_credit(struct sim *sim, struct task_struct *p)
 
         /* the chain set_next_buddy() nominated stops here too */
         if (!se->on_rq)
+            break;
+
+        if (below_lca && se == cfs_rq->curr)
             break;
 
         update_curr(sim, cfs_rq);
@@ -169,7 +181,8 @@ static void yield_to_local_force_resched(struct sim *sim, struct rq *rq)
     sim->pstats.credit_forced_resched++;
 }
 
-static bool lag_credit_v3_yield_to_task(struct sim *sim, struct rq *rq, struct task_struct *p)
+static bool lag_credit_yield_to_task(struct sim *sim, struct rq *rq, struct task_struct *p,
+                                     bool below_lca)
 {
     struct sched_entity *se = &p->se;
 
@@ -188,14 +201,40 @@ static bool lag_credit_v3_yield_to_task(struct sim *sim, struct rq *rq, struct t
     }
 
     sim->pstats.credit_yields++;
-    yield_to_lag_credit(sim, p);
+    yield_to_lag_credit(sim, p, below_lca);
     yield_to_local_force_resched(sim, rq);
 
     return policy__count_yield_to(sim, true);
+}
+
+static bool lag_credit_v3_yield_to_task(struct sim *sim, struct rq *rq, struct task_struct *p)
+{
+    return lag_credit_yield_to_task(sim, rq, p, false);
+}
+
+static bool lag_credit_v3_lca_yield_to_task(struct sim *sim, struct rq *rq, struct task_struct *p)
+{
+    return lag_credit_yield_to_task(sim, rq, p, true);
 }
 
 const struct yield_to_policy yield_to_policy_lag_credit_v3 = {
     .name = "lag-credit-v3",
     .summary = "W. Li v3: lag credit to the buddy at ineligible levels + forced local resched (2026-06)",
     .yield_to_task = lag_credit_v3_yield_to_task,
+};
+
+/*
+ * The other reading of patch 4 (its body is missing): the walk credits only
+ * the levels below the lowest common ancestor of yielder and target.  Above
+ * it every entity on the target's chain is the running cfs_rq->curr, shared
+ * with the yielder; crediting it gives the yielder's whole group (the VM)
+ * lag against its siblings (the other VMs).  K Prateek Nayak asks on the v3
+ * thread when the credited entity could ever be curr; the cover letter says
+ * the primitive handles "the off-tree current entity".  Nothing else
+ * differs from lag-credit-v3.
+ */
+const struct yield_to_policy yield_to_policy_lag_credit_v3_lca = {
+    .name = "lag-credit-v3-lca",
+    .summary = "lag-credit-v3 with the credit walk stopped at the common ancestor with the yielder",
+    .yield_to_task = lag_credit_v3_lca_yield_to_task,
 };

@@ -12,6 +12,7 @@ const struct yield_to_policy *const yield_to_policies[] = {
     &yield_to_policy_forfeit,
     &yield_to_policy_deboost_v2,
     &yield_to_policy_lag_credit_v3,
+    &yield_to_policy_lag_credit_v3_lca,
     &yield_to_policy_prateek_proportional,
     NULL,
 };
