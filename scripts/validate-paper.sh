@@ -140,6 +140,16 @@ published_x86() {
   esac
 }
 
+# published_v3 I: after published_x86, sets pub3 (the published v3 cell of VM count
+# I + 2) and p3t (the same as a throughput gain in %, for direction)
+published_v3() {
+  if [ "$p3lat" = 1 ]; then
+    pub3="${p3[$1]} % latency"; p3t=$(lat_to_thr "${p3[$1]}")
+  else
+    pub3="+${p3[$1]} %"; p3t=${p3[$1]}
+  fi
+}
+
 # x86_rows FILE WORKLOAD: the rows of a main x86 table (VMs, published and simulated
 # v2 and v3, directions) from the compare output FILE.
 x86_rows() {
@@ -148,7 +158,7 @@ x86_rows() {
   for i in 0 1 2; do
     n=$((i + 2))
     s2=$(sim_rel "$f" v2 "$n" ops_per_s); s3=$(sim_rel "$f" v3 "$n" ops_per_s)
-    if [ "$p3lat" = 1 ]; then pub3="${p3[$i]} % latency"; p3t=$(lat_to_thr "${p3[$i]}"); else pub3="+${p3[$i]} %"; p3t=${p3[$i]}; fi
+    published_v3 "$i"
     g2=$(sim_sig "$f" v2 "$n" ops_per_s); g3=$(sim_sig "$f" v3 "$n" ops_per_s)
     echo "| $n | +${p2[$i]} % | $(sim_cell "$f" v2 "$n" ops_per_s) | $(direction "${p2[$i]}" "$s2" "$g2") | $pub3 | $(sim_cell "$f" v3 "$n" ops_per_s) | $(direction "$p3t" "$s3" "$g3") |"
   done
@@ -202,7 +212,7 @@ tmp=$(mktemp)
     f="$OUT/x86-$w.compare.tsv"
     for i in 0 1 2; do
       n=$((i + 2))
-      if [ "$p3lat" = 1 ]; then pub3="${p3[$i]} % latency"; p3t=$(lat_to_thr "${p3[$i]}"); else pub3="+${p3[$i]} %"; p3t=${p3[$i]}; fi
+      published_v3 "$i"
       sl=$(sim_rel "$f" v3-lca "$n" ops_per_s); gl=$(sim_sig "$f" v3-lca "$n" ops_per_s)
       ws="$(sim_mean "$f" baseline "$n" worst_vm_share_vs_entitlement %.3f) / $(sim_mean "$f" v3 "$n" worst_vm_share_vs_entitlement %.3f) / $(sim_mean "$f" v3-lca "$n" worst_vm_share_vs_entitlement %.3f)"
       ip="$(sim_mean "$f" baseline "$n" ipi_lat_p99_us %.0f) / $(sim_mean "$f" v3 "$n" ipi_lat_p99_us %.0f) / $(sim_mean "$f" v3-lca "$n" ipi_lat_p99_us %.0f)"
