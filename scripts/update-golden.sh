@@ -15,4 +15,6 @@ $v run scenarios/vm-ipi-dedup.json --duration-ms 20 --format json \
 $v run scenarios/vm-libvirt-dedup.json --duration-ms 50 --format json --policy yield_to=deboost-v2 \
     --policy directed_yield=ipi-aware-relaxed > tests/golden/libvirt-dedup-50ms-v2series.json
 $v run scenarios/two-groups.json --duration-ms 200 --format json > tests/golden/two-groups-200ms.json
+$v run scenarios/vm-overcommit-2x-flat.json --duration-ms 20 --format json --policy yield_to=lag-credit-v3 \
+    --policy directed_yield=ipi-aware-v3 > tests/golden/flat-2vm-20ms-v3series.json
 echo "updated tests/golden/"

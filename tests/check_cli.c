@@ -360,6 +360,9 @@ static const struct {
     {"tests/golden/libvirt-dedup-50ms-v2series.json",
      {"run", "scenarios/vm-libvirt-dedup.json", "--duration-ms", "50", "--format", "json",
       "--policy", "yield_to=deboost-v2", "--policy", "directed_yield=ipi-aware-relaxed"}},
+    {"tests/golden/flat-2vm-20ms-v3series.json",
+     {"run", "scenarios/vm-overcommit-2x-flat.json", "--duration-ms", "20", "--format", "json", "--policy",
+      "yield_to=lag-credit-v3", "--policy", "directed_yield=ipi-aware-v3"}},
     {"tests/golden/two-groups-200ms.json",
      {"run", "scenarios/two-groups.json", "--duration-ms", "200", "--format", "json"}},
 };

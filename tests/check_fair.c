@@ -659,6 +659,61 @@ START_TEST(test_calc_group_shares)
 }
 END_TEST
 
+/*
+ * sched/flat: a task's h_load is NICE_0_LOAD folded down its chain, each
+ * level multiplying by se->load and dividing by its queue's load (the top
+ * level by NICE_0_LOAD), integer division at every step, floored at the
+ * unscaled MIN_SHARES.  Worked by hand; chains built level by level from
+ * the task up: w[i] is the entity's weight, q[i] the load of its queue.
+ */
+struct prop_case {
+    const char *what;
+    unsigned int levels;
+    unsigned long w[3];
+    unsigned long q[3];
+    unsigned long expect;
+};
+
+static const struct prop_case prop_cases[] = {
+    {"nice 0 in the root", 1, {1048576}, {5 * 1048576}, 1048576},
+    {"nice -20 in the root", 1, {90891264}, {90891264}, 90891264},
+    /* 2^20 * 2^20 / 2^21 = 524288; * 262144 / 2^20 = 131072 */
+    {"one of two in a 256-share group", 2, {1048576, 262144}, {2 * 1048576, 3 * 1048576}, 131072},
+    /* a group hides its task's nice: 2^20 * 15360 / 15360, * 2^20 / 2^20 */
+    {"nice 19 alone in a group", 2, {15360, 1048576}, {15360, 1048576}, 1048576},
+    /* 2^40 / 3145728 = 349525 (.33); * 524288 / 1572864 = 116508 (.33);
+     * * 2097152 / 2^20 = 233016 */
+    {"nested, truncating at every level", 3, {1048576, 524288, 2097152},
+     {3 * 1048576, 524288 + 1048576, 4 * 1048576}, 233016},
+    /* 2^20 * 15360 / 2^40 = 0 -> MIN_SHARES; 2 * 2 / 2^20 = 0 -> MIN_SHARES */
+    {"floored at MIN_SHARES", 2, {15360, 2}, {1UL << 40, 1048576}, 2},
+};
+
+START_TEST(test_calc_prop_weight)
+{
+    const struct prop_case *c = &prop_cases[_i];
+    struct cfs_rq q[3];
+    struct sched_entity g[3];
+    struct task_struct t;
+    struct sched_entity *se;
+
+    memset(q, 0, sizeof(q));
+    memset(g, 0, sizeof(g));
+    memset(&t, 0, sizeof(t));
+    for (unsigned int i = 0; i < c->levels; i++) {
+        se = i == 0 ? &t.se : &g[i];
+        se->load.weight = c->w[i];
+        se->cfs_rq = &q[i];
+        se->parent = i + 1 < c->levels ? &g[i + 1] : NULL;
+        if (i > 0)
+            se->my_q = &q[i - 1];
+        q[i].load.weight = c->q[i];
+    }
+    ck_assert_msg(task_prop_weight(&t) == c->expect, "%s: h_load %lu, expected %lu", c->what,
+                  task_prop_weight(&t), c->expect);
+}
+END_TEST
+
 static Suite *fair_suite(void)
 {
     Suite *s = suite_create("fair");
@@ -678,6 +733,7 @@ static Suite *fair_suite(void)
     tcase_add_test(tc, test_lag_clamp);
     tcase_add_test(tc, test_find_matching_se);
     tcase_add_test(tc, test_calc_group_shares);
+    tcase_add_loop_test(tc, test_calc_prop_weight, 0, (int)G_N_ELEMENTS(prop_cases));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("yield");

@@ -1196,19 +1196,20 @@ static int nr_yield_to_policies(void)
     return n;
 }
 
-/* _i = policy index + n * profile (6.18, 6.19) */
+/* _i = policy index + n * kernel (6.18, 6.19, 6.19 with sched/flat) */
 START_TEST(test_policies_in_sim)
 {
     int n = nr_yield_to_policies();
     const struct yield_to_policy *pol = yield_to_policies[_i % n];
+    bool flat = _i >= 2 * n;
     char *json = g_strdup_printf(
-        "{\"version\":1,\"name\":\"t\",\"duration_ms\":400,\"kernel\":{\"profile\":\"%s\"},"
+        "{\"version\":1,\"name\":\"t\",\"duration_ms\":400,\"kernel\":{\"profile\":\"%s\"%s},"
         "\"host\":{\"cpus\":2,\"balance_interval_ms\":0},"
         "\"cgroups\":[{\"path\":\"/A\"},{\"path\":\"/A/a\"},{\"path\":\"/B\",\"shares\":512}],"
         "\"tasks\":[{\"name\":\"r\",\"cpus\":[0]," HOG "},{\"name\":\"y\",\"cgroup\":\"/A/a\",\"count\":2,\"cpus\":[0]," HOG "},"
         "{\"name\":\"s\",\"cgroup\":\"/A\",\"cpus\":[0]," HOG "},{\"name\":\"b\",\"cgroup\":\"/B\",\"count\":2,\"cpus\":[0]," HOG "},"
         "{\"name\":\"o\",\"cpus\":[1]," HOG "}]}",
-        _i < n ? "6.18" : "6.19");
+        _i < n ? "6.18" : "6.19", flat ? ",\"pick\":\"flat\"" : "");
     GError *err = NULL;
     struct scenario *sc = scenario_load_string(json, "test", &err);
     struct sim_options opt = {.debug_checks = true};
@@ -1254,10 +1255,22 @@ START_TEST(test_policies_in_sim)
                               st->deboost_skip_no_lca + st->deboost_skip_overflow);
         ck_assert_uint_eq(st->deboost_penalty_ns.count, st->deboost_applied);
     }
-    if (pol == &yield_to_policy_lag_credit_v3 || pol == &yield_to_policy_lag_credit_v3_lca)
+    if (pol == &yield_to_policy_lag_credit_v3 || pol == &yield_to_policy_lag_credit_v3_lca) {
         ck_assert_uint_gt(sim->pstats.credit_yields, 0);
-    if (pol == &yield_to_policy_prateek_proportional)
-        ck_assert_uint_gt(sim->pstats.prateek_levels_pushed, 0);
+        /* sched/flat: one level per credit, never the running entity */
+        if (flat) {
+            ck_assert_uint_gt(sim->pstats.credit_levels, 0);
+            ck_assert_uint_le(sim->pstats.credit_levels, sim->pstats.credit_yields);
+            ck_assert_uint_eq(sim->pstats.credit_levels_curr, 0);
+        }
+    }
+    if (pol == &yield_to_policy_prateek_proportional) {
+        /* sched/flat: no group level to push */
+        if (flat)
+            ck_assert_uint_eq(sim->pstats.prateek_levels_pushed, 0);
+        else
+            ck_assert_uint_gt(sim->pstats.prateek_levels_pushed, 0);
+    }
     sim_free(sim);
     scenario_free(sc);
     g_free(json);
@@ -1307,7 +1320,7 @@ static Suite *policy_suite(void)
     tc = tcase_create("registry");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_registry);
-    tcase_add_loop_test(tc, test_policies_in_sim, 0, 2 * nr_yield_to_policies());
+    tcase_add_loop_test(tc, test_policies_in_sim, 0, 3 * nr_yield_to_policies());
     suite_add_tcase(s, tc);
     return s;
 }

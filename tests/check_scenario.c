@@ -83,6 +83,14 @@ static const struct bad_case bad_cases[] = {
      VSCHED_SCENARIO_ERROR_INVALID, "kernel.hz: expected one of 100, 250, 300, 1000, got 123"},
     {"unknown profile", "{" HDR "\"kernel\": {\"profile\": \"6.20\"}, \"tasks\": [" TASK_OK "]}",
      VSCHED_SCENARIO_ERROR_INVALID, "kernel.profile: expected one of \"6.18\", \"6.19\", got \"6.20\""},
+    {"unknown pick", "{" HDR "\"kernel\": {\"profile\": \"6.19\", \"pick\": \"flattened\"}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID,
+     "kernel.pick: expected one of \"hierarchical\", \"flat\", got \"flattened\""},
+    {"pick not a string", "{" HDR "\"kernel\": {\"profile\": \"6.19\", \"pick\": true}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "kernel.pick: expected one of \"hierarchical\", \"flat\", got boolean"},
+    {"flat pick on the 6.18 profile", "{" HDR "\"kernel\": {\"pick\": \"flat\"}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID,
+     "kernel.pick: \"flat\" (sched/flat) needs \"profile\": \"6.19\""},
     {"base slice too small", "{" HDR "\"kernel\": {\"base_slice_ns\": 99999}, \"tasks\": [" TASK_OK "]}",
      VSCHED_SCENARIO_ERROR_INVALID, "kernel.base_slice_ns: expected an integer in [100000, 100000000], got 99999"},
     {"bad tunable_scaling", "{" HDR "\"kernel\": {\"tunable_scaling\": \"cubic\"}, \"tasks\": [" TASK_OK "]}",
@@ -586,6 +594,32 @@ START_TEST(test_defaults)
 }
 END_TEST
 
+/* kernel.pick: "hierarchical" is the default and leaves the hash alone;
+ * "flat" is loaded and hashed apart. */
+START_TEST(test_flat_pick)
+{
+#define FLAT_FMT                                                                            \
+    "{\"version\": 1, \"name\": \"f\", \"duration_ms\": 1, \"kernel\": {\"profile\": \"6.19\"%s},"                    \
+    " \"host\": {\"cpus\": 1}, \"tasks\": [{\"name\": \"t\", \"program\": [{\"run_us\": 1}]}]}"
+    const char *picks[3] = {"", ", \"pick\": \"hierarchical\"", ", \"pick\": \"flat\""};
+    struct scenario *sc[3];
+
+    for (int i = 0; i < 3; i++) {
+        char *json = g_strdup_printf(FLAT_FMT, picks[i]);
+        GError *err = NULL;
+
+        sc[i] = scenario_load_string(json, "f.json", &err);
+        ck_assert_msg(sc[i] != NULL, "%s", err ? err->message : "");
+        g_free(json);
+    }
+    ck_assert(!sc[0]->kernel.flat_pick && !sc[1]->kernel.flat_pick && sc[2]->kernel.flat_pick);
+    ck_assert_uint_eq(scenario_hash(sc[0]), scenario_hash(sc[1]));
+    ck_assert_uint_ne(scenario_hash(sc[0]), scenario_hash(sc[2]));
+    for (int i = 0; i < 3; i++)
+        scenario_free(sc[i]);
+}
+END_TEST
+
 START_TEST(test_overrides)
 {
     const char *json =
@@ -603,6 +637,7 @@ START_TEST(test_overrides)
     ck_assert_msg(sc != NULL, "%s", err ? err->message : "");
     ck_assert_uint_eq(sc->seed, 42);
     ck_assert_int_eq(sc->kernel.profile, KERNEL_6_19);
+    ck_assert(!sc->kernel.flat_pick);
     ck_assert_uint_eq(sc->kernel.hz, 1000);
     ck_assert_uint_eq(sc->kernel.base_slice_ns, 3000000);
     ck_assert_int_eq(sc->kernel.scaling, SCALING_NONE);
@@ -1401,6 +1436,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, test_example_values);
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_overrides);
+    tcase_add_test(tc, test_flat_pick);
     tcase_add_test(tc, test_default_scenario);
     tcase_add_test(tc, test_all_shipped_scenarios_load);
     tcase_add_test(tc, test_hash);

@@ -13,7 +13,9 @@
 #include "vsched/results.h"
 #include "vsched/sim.h"
 
-#define HEAD "\"version\":1,\"name\":\"t\",\"duration_ms\":4000,\"kernel\":{\"profile\":\"6.18\",\"hz\":250%s},\"host\":{\"cpus\":2}"
+#define HEAD "\"version\":1,\"name\":\"t\",\"duration_ms\":4000,\"kernel\":{\"profile\":\"%s\",\"hz\":250%s},\"host\":{\"cpus\":2}"
+/* share_case.features that selects sched/flat (profile 6.19, see test_shares) */
+#define FLAT ",\"pick\":\"flat\""
 #define HOG "\"program\":[{\"run_us\":1000000}]"
 
 /* Run @json (with debug checks after every event) and return its result. */
@@ -133,12 +135,43 @@ static const struct share_case share_cases[] = {
      "{\"name\":\"busy\",\"cpus\":[1]," HOG "}]",
      {{"d", 0.4253}, {"busy", 0.5747}},
      0.002},
+    /* sched/flat: one queue of tasks whose h_load carries the hierarchy,
+     * so CPU-bound tasks get the shares the cgroup weights imply. */
+    {"sched/flat: two groups", FLAT,
+     "\"cgroups\":[{\"path\":\"/A\",\"shares\":1024},{\"path\":\"/B\",\"shares\":256}],"
+     "\"tasks\":[{\"name\":\"a\",\"cgroup\":\"/A\",\"cpus\":[1]," HOG "},{\"name\":\"b1\",\"cgroup\":\"/B\",\"cpus\":[1]," HOG
+     "},{\"name\":\"b2\",\"cgroup\":\"/B\",\"cpus\":[1]," HOG "}]",
+     {{"a", 0.8}, {"b1", 0.1}, {"b2", 0.1}},
+     0.01},
+    {"sched/flat: nesting", FLAT,
+     "\"cgroups\":[{\"path\":\"/P\"},{\"path\":\"/P/a\"},{\"path\":\"/P/b\"}],"
+     "\"tasks\":[{\"name\":\"t0\",\"cpus\":[1]," HOG "},{\"name\":\"t1\",\"cgroup\":\"/P/a\",\"cpus\":[1]," HOG
+     "},{\"name\":\"t2\",\"cgroup\":\"/P/b\",\"count\":2,\"cpus\":[1]," HOG "}]",
+     {{"t0", 0.5}, {"t1", 0.25}, {"t2.0", 0.125}, {"t2.1", 0.125}},
+     0.01},
+    {"sched/flat: nice inside a group", FLAT,
+     "\"cgroups\":[{\"path\":\"/A\"},{\"path\":\"/B\"}],"
+     "\"tasks\":[{\"name\":\"a0\",\"cgroup\":\"/A\",\"cpus\":[1]," HOG "},{\"name\":\"a5\",\"cgroup\":\"/A\",\"nice\":5,\"cpus\":[1]," HOG
+     "},{\"name\":\"b\",\"cgroup\":\"/B\",\"cpus\":[1]," HOG "}]",
+     {{"a0", 0.5 * 1024 / 1359}, {"a5", 0.5 * 335 / 1359}, {"b", 0.5}},
+     0.01},
+    {"sched/flat: sleeper inside a group", FLAT,
+     "\"cgroups\":[{\"path\":\"/A\"},{\"path\":\"/B\"}],"
+     "\"tasks\":[{\"name\":\"d\",\"cgroup\":\"/A\",\"cpus\":[1],\"program\":[{\"run_us\":3000},{\"sleep_us\":1000}]},"
+     "{\"name\":\"a\",\"cgroup\":\"/A\",\"cpus\":[1]," HOG "},{\"name\":\"b\",\"cgroup\":\"/B\",\"cpus\":[1]," HOG "}]",
+     {{"b", 0.5}},
+     0.01},
+    {"sched/flat: unpinned: 5 hogs on 2 CPUs", FLAT,
+     "\"tasks\":[{\"name\":\"u\",\"count\":5," HOG "}]",
+     {{"u.0", 0.2}, {"u.1", 0.2}, {"u.2", 0.2}, {"u.3", 0.2}, {"u.4", 0.2}},
+     0.01},
 };
 
 START_TEST(test_shares)
 {
     const struct share_case *c = &share_cases[_i];
-    char *head = g_strdup_printf(HEAD, c->features);
+    char *head = g_strdup_printf(HEAD, strstr(c->features, "\"pick\"") ? "6.19" : "6.18",
+                                 c->features);
     char *json = g_strdup_printf("{%s,%s}", head, c->rest);
     struct sim_result *r = run_json(json);
     double sum = 0;

@@ -63,6 +63,7 @@ struct scenario_kernel {
     enum tunable_scaling scaling; /* "tunable_scaling": "none"|"log"|"linear", default log */
     u64 timer_slack_ns;           /* "timer_slack_ns": added to every sleep, default 50000 */
     bool skew_tick;               /* "skew_tick": the skew_tick=1 boot option, default false */
+    bool flat_pick;               /* "pick": "flat" = sched/flat (one EEVDF queue per CPU); default "hierarchical" */
 };
 
 struct scenario_host {

@@ -65,6 +65,7 @@ u64 __calc_delta(u64 delta_exec, unsigned long weight, struct load_weight *lw);
 #define ENQUEUE_INITIAL 0x80
 #define ENQUEUE_MIGRATED 0x40
 #define ENQUEUE_DELAYED 0x200
+#define ENQUEUE_QUEUED 0x00200000 /* sched/flat: rq->cfs.h_nr_queued already counts se */
 
 /* wake flags */
 #define WF_EXEC 0x02
@@ -81,6 +82,11 @@ struct task_struct;
 
 struct sched_entity {
     struct load_weight load;      /* this entity's weight */
+    /* sched/flat (kernel.pick "flat"): a task's effective weight on rq->cfs,
+     * the product of se->load / cfs_rq->load down its chain
+     * (__calc_prop_weight()).  Zero and unused under the hierarchical pick;
+     * se_eevdf_load() picks the weight the EEVDF arithmetic uses. */
+    struct load_weight h_load;
     struct cfs_rq *cfs_rq;        /* queue it is (to be) queued on */
     struct cfs_rq *my_q;          /* queue it owns (group entities), NULL for tasks */
     struct sched_entity *parent;  /* group entity one level up, NULL at the top */
@@ -123,7 +129,8 @@ struct cfs_rq {
     s64 sum_w_vruntime;           /* sum of key*w_down over tree entities */
     u64 sum_weight;               /* sum of w_down over tree entities */
     u64 zero_vruntime;            /* v0, origin of the keys */
-    struct sched_entity *curr;    /* running entity (not in the tree) */
+    struct sched_entity *curr;    /* running entity (not in the tree); sched/flat: the running task, on rq->cfs only */
+    struct sched_entity *h_curr;  /* sched/flat only: the running entity of this level (hierarchical current) */
     struct sched_entity *next;    /* next buddy */
     struct sched_entity *rb_leftmost; /* earliest deadline in the tree */
     unsigned int nr_tree;         /* entities in the tree */
@@ -233,9 +240,23 @@ struct sched_params {
     bool skew_tick;                          /* tick of CPU n offset by n * (TICK_NSEC/2) / nr_cpus */
     u64 balance_interval_ns;
     bool newidle_balance;
+    bool flat_pick;                          /* kernel.pick "flat": sched/flat, one EEVDF queue per CPU */
 };
 
 #define sched_feat(sim, f) ((sim)->params.feat[SF_##f])
+/* sched/flat ("sched/eevdf: Move to a single runqueue"): tasks only, on rq->cfs. */
+#define sched_flat(sim) ((sim)->params.flat_pick)
+
+/* Entities the EEVDF queue @cfs_rq counts: nr_queued, or under sched/flat
+ * (where only rq->cfs is an EEVDF queue, holding tasks) h_nr_queued. */
+#define eevdf_nr_queued(sim, cfs_rq) (sched_flat(sim) ? (cfs_rq)->h_nr_queued : (cfs_rq)->nr_queued)
+
+/* The weight the EEVDF arithmetic of @se uses: se->load, or under sched/flat
+ * a task's h_load (set before the task first reaches rq->cfs). */
+static inline struct load_weight *se_eevdf_load(struct sched_entity *se)
+{
+    return se->h_load.weight ? &se->h_load : &se->load;
+}
 
 static inline struct task_struct *task_of(struct sched_entity *se)
 {
@@ -317,6 +338,13 @@ void check_preempt_wakeup_fair(struct sim *sim, struct rq *rq, struct task_struc
 void yield_task_fair(struct sim *sim, struct rq *rq);
 void yield_task_fair_mode(struct sim *sim, struct rq *rq, bool forfeit);
 bool yield_to_task_fair(struct sim *sim, struct rq *rq, struct task_struct *p);
+/* update_curr_fair(): the running task's accounting (every level under sched/flat). */
+void update_curr_fair(struct sim *sim, struct rq *rq);
+/* sched/flat: se->load / cfs_rq->load folded into @weight, one level (src/sched/fair.c). */
+unsigned long __calc_prop_weight(struct cfs_rq *cfs_rq, struct sched_entity *se,
+                                 unsigned long weight);
+/* sched/flat: the weight @p would have on rq->cfs now (NICE_0_LOAD folded down its chain). */
+unsigned long task_prop_weight(struct task_struct *p);
 void set_load_weight(struct task_struct *p);
 
 /* Debug check of one queue's bookkeeping against a recomputation. */

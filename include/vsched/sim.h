@@ -149,6 +149,7 @@ struct sim_result {
     u64 events;                   /* events fired */
     double wall_s;                /* wall-clock time of sim_run (not deterministic) */
     const char *profile;
+    const char *pick;             /* "hierarchical" or "flat" (kernel.pick) */
     struct task_result *tasks;
     unsigned int nr_tasks;
     struct cpu_result *cpus;

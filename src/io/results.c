@@ -224,6 +224,7 @@ static char *render_json(const struct sim_result *r, bool with_wall)
     json_object_set_new(root, "scenario_hash", json_string(hash));
     json_object_set_new(root, "seed", ju64(r->seed));
     json_object_set_new(root, "profile", jstr(r->profile));
+    json_object_set_new(root, "pick", jstr(r->pick));
     json_object_set_new(root, "sim_ns", ju64(r->sim_ns));
     json_object_set_new(root, "events", ju64(r->events));
     if (with_wall)
@@ -314,6 +315,8 @@ static char *render_tsv(const struct sim_result *r, bool with_wall)
     g_string_append_printf(out, "\n# scenario_hash: %016llx\n", (unsigned long long)r->scenario_hash);
     g_string_append(out, "# profile: ");
     tsv_field(out, r->profile);
+    g_string_append(out, "\n# pick: ");
+    tsv_field(out, r->pick);
     g_string_append_printf(out, "\n# seed: %llu\n# sim_ns: %llu\n# events: %llu\n",
                            (unsigned long long)r->seed, (unsigned long long)r->sim_ns,
                            (unsigned long long)r->events);
@@ -621,7 +624,10 @@ static char *render_table(const struct sim_result *r, bool with_wall)
 
     header_line(out, "scenario:", "%s", r->scenario ? r->scenario : "");
     header_line(out, "file:", "%s", r->file ? r->file : "");
-    header_line(out, "profile:", "Linux %s", r->profile ? r->profile : "?");
+    if (r->pick && strcmp(r->pick, "flat") == 0)
+        header_line(out, "profile:", "Linux %s, flat pick (sched/flat)", r->profile ? r->profile : "?");
+    else
+        header_line(out, "profile:", "Linux %s", r->profile ? r->profile : "?");
     header_line(out, "seed:", "%llu", (unsigned long long)r->seed);
     header_line(out, "simulated:", "%.3f ms", ns_to_ms(r->sim_ns));
     header_line(out, "events:", "%llu", (unsigned long long)r->events);

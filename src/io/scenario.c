@@ -600,7 +600,7 @@ static bool load_kernel(struct loader *ld, json_t *root, struct scenario_kernel 
 {
     static const char *const keys[] = {"profile",        "hz",       "base_slice_ns",
                                        "tunable_scaling", "timer_slack_ns", "features",
-                                       "skew_tick", NULL};
+                                       "skew_tick", "pick", NULL};
     json_t *obj, *v;
     char *s = NULL;
     long long n;
@@ -613,6 +613,7 @@ static bool load_kernel(struct loader *ld, json_t *root, struct scenario_kernel 
     k->scaling = SCALING_LOG;
     k->timer_slack_ns = DEFAULT_TIMER_SLACK_NS;
     k->skew_tick = false;
+    k->flat_pick = false;
     obj = json_object_get(root, "kernel");
     if (!obj) {
         sched_feat_defaults(k->profile, k->feat);
@@ -657,6 +658,37 @@ static bool load_kernel(struct loader *ld, json_t *root, struct scenario_kernel 
     k->timer_slack_ns = (u64)n;
     if (!get_bool(ld, obj, "skew_tick", false, &k->skew_tick))
         goto out;
+
+    v = json_object_get(obj, "pick");
+    if (v) {
+        gsize o2 = path_push_key(ld, "pick");
+
+        if (json_is_string(v) && strcmp(json_string_value(v), "hierarchical") == 0) {
+            k->flat_pick = false;
+        } else if (json_is_string(v) && strcmp(json_string_value(v), "flat") == 0) {
+            /* sched/flat is posted against a tip with the v6.19 pick. */
+            if (k->profile != KERNEL_6_19) {
+                fail(ld, "\"flat\" (sched/flat) needs \"profile\": \"6.19\": the series is "
+                         "based on a kernel with the v6.19 pick, got profile \"%s\"",
+                     kernel_profile_name(k->profile));
+                path_pop(ld, o2);
+                goto out;
+            }
+            k->flat_pick = true;
+        } else if (json_is_string(v)) {
+            char *esc = g_strescape(json_string_value(v), NULL);
+
+            fail(ld, "expected one of \"hierarchical\", \"flat\", got \"%s\"", esc);
+            g_free(esc);
+            path_pop(ld, o2);
+            goto out;
+        } else {
+            fail(ld, "expected one of \"hierarchical\", \"flat\", got %s", json_type_name(v));
+            path_pop(ld, o2);
+            goto out;
+        }
+        path_pop(ld, o2);
+    }
 
     v = json_object_get(obj, "tunable_scaling");
     if (v) {
@@ -2768,6 +2800,8 @@ static json_t *scenario_canonical_json(const struct scenario *sc)
     /* Only when set, so that the hashes of existing scenarios stay. */
     if (sc->kernel.skew_tick)
         json_object_set_new(kernel, "skew_tick", json_true());
+    if (sc->kernel.flat_pick)
+        json_object_set_new(kernel, "pick", json_string("flat"));
     for (int i = 0; i < SF_NR; i++)
         json_object_set_new(feat, sched_feat_names[i], json_boolean(sc->kernel.feat[i]));
     json_object_set_new(kernel, "features", feat);

@@ -171,11 +171,17 @@ bool yield_deboost_find_lca(struct sched_entity *se_y, struct sched_entity *se_t
 {
     struct sched_entity *se_y_lca = se_y;
     struct sched_entity *se_t_lca = se_t;
+    struct rq *rq = rq_of(cfs_rq_of(se_y));
     struct cfs_rq *cfs_rq;
 
-    find_matching_se(&se_y_lca, &se_t_lca);
-
-    cfs_rq = cfs_rq_of(se_y_lca);
+    if (rq && rq->sim && sched_flat(rq->sim)) {
+        /* MODEL: sched/flat has one EEVDF queue: the tasks themselves
+         * are the "LCA" entities, on rq->cfs (the series rebased). */
+        cfs_rq = &rq->cfs;
+    } else {
+        find_matching_se(&se_y_lca, &se_t_lca);
+        cfs_rq = cfs_rq_of(se_y_lca);
+    }
     if (cfs_rq->h_nr_queued <= 1)
         return false;
 

@@ -34,6 +34,10 @@
  *          ancestor can be that.  lag-credit-v3-lca is the other reading;
  *   MODEL: SCHED_FEAT(YIELD_TO_LAG_CREDIT) is the choice of this policy
  *          (off = the "forfeit" policy).
+ *   MODEL: under kernel.pick "flat" (sched/flat, which the v3 review asks
+ *          the series to be tested on) the walk is a single credit to the
+ *          target task on rq->cfs, with margin and bound from its h_load;
+ *          both readings of the walk coincide there.
  * SIM: the core's yield_to() calls __schedule() right after a successful
  * yield_to_task, so resched_curr() here only sets need_resched early; the
  * part that changes the pick is the protection cancel.
@@ -65,7 +69,7 @@ s64 yield_credit_target_vlag(struct sim *sim, struct cfs_rq *cfs_rq, struct sche
                              const struct yield_credit_params *par, bool *clamped)
 {
     u64 margin_ns = yield_credit_margin_ns(par, sim->params.sysctl_sched_base_slice,
-                                           cfs_rq->nr_queued);
+                                           eevdf_nr_queued(sim, cfs_rq));
     s64 vmargin = (s64)calc_delta_fair(margin_ns, se);
     s64 limit = entity_lag_limit(sim, se);
     bool cut = vmargin > limit;
@@ -83,6 +87,9 @@ s64 yield_credit_target_vlag(struct sim *sim, struct cfs_rq *cfs_rq, struct sche
 void eevdf_credit_entity_vlag(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se,
                               s64 vlag)
 {
+    /* the count place_entity() reads (sched/flat: h_nr_queued of rq->cfs) */
+    unsigned int *nr_queued = sched_flat(sim) ? &cfs_rq->h_nr_queued : &cfs_rq->nr_queued;
+
     if (se == cfs_rq->curr) {
         /* Off-tree current entity: shifted in place, carrying its
          * deadline and any vprot window along. */
@@ -92,12 +99,12 @@ void eevdf_credit_entity_vlag(struct sim *sim, struct cfs_rq *cfs_rq, struct sch
          * with curr briefly not counted (on_rq is what avg_vruntime() and
          * place_entity() test for curr); nothing else looks meanwhile. */
         se->on_rq = false;
-        cfs_rq->nr_queued--;
+        (*nr_queued)--;
         se->vlag = vlag; /* (overwrites vprot: the v6.17-v6.19 union) */
         se->deadline -= se->vruntime;
         se->rel_deadline = 1;
         place_entity(sim, cfs_rq, se, 0);
-        cfs_rq->nr_queued++;
+        (*nr_queued)++;
         se->on_rq = true;
         se->vprot = se->vruntime + rel_vprot;
         return;
@@ -105,12 +112,12 @@ void eevdf_credit_entity_vlag(struct sim *sim, struct cfs_rq *cfs_rq, struct sch
 
     /* Queued (on-tree) entity: the canonical requeue of
      * requeue_delayed_entity(), keeping the sums consistent. */
-    cfs_rq->nr_queued--;
+    (*nr_queued)--;
     __dequeue_entity(cfs_rq, se);
     se->vlag = vlag;
     place_entity(sim, cfs_rq, se, 0);
     __enqueue_entity(cfs_rq, se);
-    cfs_rq->nr_queued++;
+    (*nr_queued)++;
 }
 
 /*
@@ -122,10 +129,12 @@ void eevdf_credit_entity_vlag(struct sim *sim, struct cfs_rq *cfs_rq, struct sch
 static void yield_to_lag_credit(struct sim *sim, struct task_struct *p, bool below_lca)
 {
     struct policy_stats *st = &sim->pstats;
+    bool flat = sched_flat(sim);
     struct sched_entity *se;
 
-    for (se = &p->se; se; se = parent_entity(se)) {
-        struct cfs_rq *cfs_rq = cfs_rq_of(se);
+    /* sched/flat: one level, the task on rq->cfs */
+    for (se = &p->se; se; se = flat ? NULL : parent_entity(se)) {
+        struct cfs_rq *cfs_rq = flat ? &task_rq(sim, p)->cfs : cfs_rq_of(se);
         bool clamped;
         s64 vlag;
 
@@ -136,7 +145,10 @@ static void yield_to_lag_credit(struct sim *sim, struct task_struct *p, bool bel
         if (below_lca && se == cfs_rq->curr)
             break;
 
-        update_curr(sim, cfs_rq);
+        if (flat)
+            update_curr_fair(sim, task_rq(sim, p)); /* the yielder, on the same rq */
+        else
+            update_curr(sim, cfs_rq);
         if (entity_eligible(cfs_rq, se))
             continue;
 

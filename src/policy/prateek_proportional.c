@@ -18,6 +18,8 @@
  * would divide by a wrong value or by zero - a SIM_BUG here, a divide error
  * there); the product is a wrapping u64.
  * SIM: rq->donor == rq->curr; the WARN_ON_ONCE is a counter.
+ * MODEL: under kernel.pick "flat" (sched/flat) group entities carry no
+ * EEVDF state, so there is no hierarchy to yield: buddy + leaf forfeit.
  */
 #include "policy_int.h"
 
@@ -42,6 +44,9 @@ static bool prateek_yield_to_task(struct sim *sim, struct rq *rq, struct task_st
     set_next_buddy(se);
 
     yield_task_fair_mode(sim, rq, true);
+
+    if (sched_flat(sim))
+        return policy__count_yield_to(sim, true);
 
     se = &rq->curr->se; /* rq->donor */
     weight = se->load.weight;

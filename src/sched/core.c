@@ -104,7 +104,7 @@ u64 task_sched_runtime(struct sim *sim, struct task_struct *p)
     /* Must be ->curr _and_ ->on_rq (task_current_donor() without proxy
      * execution). */
     if (rq->curr == p && task_on_rq_queued(p))
-        update_curr(sim, cfs_rq_of(&p->se)); /* update_curr_fair() */
+        update_curr_fair(sim, rq);
     return p->se.sum_exec_runtime;
 }
 

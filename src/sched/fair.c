@@ -25,6 +25,22 @@
 #include "vsched/sched.h"
 #include "vsched/sim.h"
 
+/* sched/flat (kernel.pick "flat"): the section near the end of this file. */
+static void update_curr_flat(struct sim *sim, struct cfs_rq *cfs_rq);
+static void reweight_entity_flat(struct cfs_rq *cfs_rq, struct sched_entity *se,
+                                 unsigned long weight);
+static void clear_buddies_flat(struct cfs_rq *cfs_rq, struct sched_entity *se);
+static void enqueue_task_flat(struct sim *sim, struct rq *rq, struct task_struct *p, int flags);
+static bool dequeue_task_flat(struct sim *sim, struct rq *rq, struct task_struct *p, int flags);
+static struct task_struct *pick_task_flat(struct sim *sim, struct rq *rq);
+static void put_prev_task_flat(struct sim *sim, struct rq *rq, struct task_struct *prev);
+static void set_next_task_flat(struct sim *sim, struct rq *rq, struct task_struct *p);
+static void task_tick_flat(struct sim *sim, struct rq *rq, struct task_struct *curr);
+static void check_preempt_wakeup_flat(struct sim *sim, struct rq *rq, struct task_struct *p,
+                                      int wake_flags);
+static void yield_task_flat(struct sim *sim, struct rq *rq, bool forfeit);
+static bool cfs_rq_sane_flat(struct cfs_rq *cfs_rq);
+
 /* ---- 1. fixed-point weights (kernel/sched/core.c tables) ---- */
 
 const int sched_prio_to_weight[40] = {
@@ -135,8 +151,10 @@ u64 __calc_delta(u64 delta_exec, unsigned long weight, struct load_weight *lw)
 /* delta /= w */
 u64 calc_delta_fair(u64 delta, struct sched_entity *se)
 {
-    if (se->load.weight != NICE_0_LOAD)
-        delta = __calc_delta(delta, NICE_0_LOAD, &se->load);
+    struct load_weight *lw = se_eevdf_load(se); /* sched/flat: se->h_load */
+
+    if (lw->weight != NICE_0_LOAD)
+        delta = __calc_delta(delta, NICE_0_LOAD, lw);
 
     return delta;
 }
@@ -189,7 +207,7 @@ s64 entity_key(struct cfs_rq *cfs_rq, struct sched_entity *se)
  */
 static void sum_w_vruntime_add(struct cfs_rq *cfs_rq, struct sched_entity *se)
 {
-    unsigned long weight = scale_load_down(se->load.weight);
+    unsigned long weight = scale_load_down(se_eevdf_load(se)->weight);
     s64 key = entity_key(cfs_rq, se);
 
     cfs_rq->sum_w_vruntime += key * (s64)weight;
@@ -198,7 +216,7 @@ static void sum_w_vruntime_add(struct cfs_rq *cfs_rq, struct sched_entity *se)
 
 static void sum_w_vruntime_sub(struct cfs_rq *cfs_rq, struct sched_entity *se)
 {
-    unsigned long weight = scale_load_down(se->load.weight);
+    unsigned long weight = scale_load_down(se_eevdf_load(se)->weight);
     s64 key = entity_key(cfs_rq, se);
 
     cfs_rq->sum_w_vruntime -= key * (s64)weight;
@@ -231,7 +249,7 @@ u64 avg_vruntime(struct cfs_rq *cfs_rq)
         s64 runtime = cfs_rq->sum_w_vruntime;
 
         if (curr) {
-            unsigned long w = scale_load_down(curr->load.weight);
+            unsigned long w = scale_load_down(se_eevdf_load(curr)->weight);
 
             runtime += entity_key(cfs_rq, curr) * (s64)w;
             weight += (s64)w;
@@ -265,7 +283,7 @@ int vruntime_eligible(struct cfs_rq *cfs_rq, u64 vruntime)
     s64 load = (s64)cfs_rq->sum_weight;
 
     if (curr && curr->on_rq) {
-        unsigned long weight = scale_load_down(curr->load.weight);
+        unsigned long weight = scale_load_down(se_eevdf_load(curr)->weight);
 
         avg += entity_key(cfs_rq, curr) * (s64)weight;
         load += (s64)weight;
@@ -420,8 +438,8 @@ static struct sched_entity *pick_eevdf_sim(struct sim *sim, struct cfs_rq *cfs_r
     struct sched_entity *best = NULL;
 
     /* We can safely skip eligibility check if there is only one entity in
-     * this cfs_rq, saving some cycles. */
-    if (cfs_rq->nr_queued == 1)
+     * this cfs_rq, saving some cycles.  (sched/flat: h_nr_queued.) */
+    if ((sim ? eevdf_nr_queued(sim, cfs_rq) : cfs_rq->nr_queued) == 1)
         return curr && curr->on_rq ? curr : se;
 
     /* v6.19: picking the ->next buddy will affect latency but not fairness. */
@@ -501,6 +519,11 @@ void update_curr(struct sim *sim, struct cfs_rq *cfs_rq)
     s64 delta_exec;
     bool resched;
 
+    if (sched_flat(sim)) {
+        update_curr_flat(sim, cfs_rq);
+        return;
+    }
+
     if (!curr)
         return;
 
@@ -571,11 +594,16 @@ void update_entity_lag(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_enti
 void place_entity(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se, int flags)
 {
     u64 vslice, vruntime = avg_vruntime(cfs_rq);
+    unsigned int nr_queued = eevdf_nr_queued(sim, cfs_rq);
     s64 lag = 0;
 
     if (!se->custom_slice)
         se->slice = sim->params.sysctl_sched_base_slice;
     vslice = calc_delta_fair(se->slice, se);
+
+    /* sched/flat: enqueue_hierarchy() has counted se already. */
+    if (flags & ENQUEUE_QUEUED)
+        nr_queued -= 1;
 
     /*
      * Due to how V is constructed as the weighted average of entities,
@@ -583,7 +611,7 @@ void place_entity(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *s
      * will move 'time' backwards, this can screw around with the lag of
      * other tasks.  So inflate the stored lag:  vl_i = (W + w_i)*vl'_i / W.
      */
-    if (sched_feat(sim, PLACE_LAG) && cfs_rq->nr_queued && se->vlag) {
+    if (sched_feat(sim, PLACE_LAG) && nr_queued && se->vlag) {
         struct sched_entity *curr = cfs_rq->curr;
         s64 load;
 
@@ -591,9 +619,9 @@ void place_entity(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *s
 
         load = (s64)cfs_rq->sum_weight;
         if (curr && curr->on_rq)
-            load += (s64)scale_load_down(curr->load.weight);
+            load += (s64)scale_load_down(se_eevdf_load(curr)->weight);
 
-        lag *= load + (s64)scale_load_down(se->load.weight);
+        lag *= load + (s64)scale_load_down(se_eevdf_load(se)->weight);
         if (load == 0) /* WARN_ON_ONCE in the kernel */
             load = 1;
         lag = lag / load;
@@ -732,7 +760,9 @@ void update_cfs_group(struct sim *sim, struct sched_entity *se)
         return;
 
     shares = calc_group_shares(gcfs_rq);
-    if (se->load.weight != (unsigned long)shares)
+    if (sched_flat(sim))
+        reweight_entity_flat(cfs_rq_of(se), se, (unsigned long)shares);
+    else if (se->load.weight != (unsigned long)shares)
         reweight_entity(sim, cfs_rq_of(se), se, (unsigned long)shares);
 }
 
@@ -747,6 +777,16 @@ static inline bool se_is_idle(struct sched_entity *se)
 
 void set_next_buddy(struct sched_entity *se)
 {
+    struct rq *rq = rq_of(cfs_rq_of(se));
+
+    /* sched/flat: one pointer on rq->cfs, tasks only. */
+    if (rq && rq->sim && sched_flat(rq->sim)) {
+        if (!se->on_rq || se->sched_delayed) /* WARN_ON_ONCE */
+            return;
+        rq->cfs.next = se;
+        return;
+    }
+
     for (; se; se = parent_entity(se)) {
         if (!se->on_rq) /* WARN_ON_ONCE */
             return;
@@ -990,6 +1030,11 @@ void enqueue_task_fair(struct sim *sim, struct rq *rq, struct task_struct *p, in
     int task_new = !(flags & ENQUEUE_WAKEUP);
     u64 slice = 0;
 
+    if (sched_flat(sim)) {
+        enqueue_task_flat(sim, rq, p, flags);
+        return;
+    }
+
     if (flags & ENQUEUE_DELAYED) {
         requeue_delayed_entity(sim, se);
         return;
@@ -1128,6 +1173,9 @@ static int dequeue_entities(struct sim *sim, struct rq *rq, struct sched_entity 
  */
 bool dequeue_task_fair(struct sim *sim, struct rq *rq, struct task_struct *p, int flags)
 {
+    if (sched_flat(sim))
+        return dequeue_task_flat(sim, rq, p, flags);
+
     if (dequeue_entities(sim, rq, &p->se, flags) < 0)
         return false;
 
@@ -1164,6 +1212,9 @@ struct task_struct *pick_task_fair(struct sim *sim, struct rq *rq)
     struct sched_entity *se;
     struct cfs_rq *cfs_rq;
 
+    if (sched_flat(sim))
+        return pick_task_flat(sim, rq);
+
 again:
     cfs_rq = &rq->cfs;
     if (!cfs_rq->nr_queued)
@@ -1187,7 +1238,10 @@ void put_prev_task_fair(struct sim *sim, struct rq *rq, struct task_struct *prev
 {
     struct sched_entity *se = &prev->se;
 
-    (void)rq;
+    if (sched_flat(sim)) {
+        put_prev_task_flat(sim, rq, prev);
+        return;
+    }
     for (; se; se = parent_entity(se))
         put_prev_entity(sim, cfs_rq_of(se), se);
 }
@@ -1198,7 +1252,10 @@ void set_next_task_fair(struct sim *sim, struct rq *rq, struct task_struct *p)
 {
     struct sched_entity *se = &p->se;
 
-    (void)rq;
+    if (sched_flat(sim)) {
+        set_next_task_flat(sim, rq, p);
+        return;
+    }
     for (; se; se = parent_entity(se))
         set_next_entity(sim, cfs_rq_of(se), se);
 }
@@ -1226,6 +1283,12 @@ struct task_struct *pick_next_task_fair(struct sim *sim, struct rq *rq, struct t
     }
     if (prev == p)
         return p;
+
+    if (sched_flat(sim)) {
+        put_prev_task_flat(sim, rq, prev);
+        set_next_task_flat(sim, rq, p);
+        return p;
+    }
 
     se = &p->se;
     pse = &prev->se;
@@ -1267,7 +1330,10 @@ void task_tick_fair(struct sim *sim, struct rq *rq, struct task_struct *curr)
 {
     struct sched_entity *se = &curr->se;
 
-    (void)rq;
+    if (sched_flat(sim)) {
+        task_tick_flat(sim, rq, curr);
+        return;
+    }
     for (; se; se = parent_entity(se))
         entity_tick(sim, cfs_rq_of(se), se);
 }
@@ -1380,7 +1446,9 @@ preempt:
 void check_preempt_wakeup_fair(struct sim *sim, struct rq *rq, struct task_struct *p,
                                int wake_flags)
 {
-    if (sim->params.profile >= KERNEL_6_19)
+    if (sched_flat(sim))
+        check_preempt_wakeup_flat(sim, rq, p, wake_flags);
+    else if (sim->params.profile >= KERNEL_6_19)
         check_preempt_wakeup_fair_619(sim, rq, p, wake_flags);
     else
         check_preempt_wakeup_fair_618(sim, rq, p, wake_flags);
@@ -1409,6 +1477,11 @@ void yield_task_fair_mode(struct sim *sim, struct rq *rq, bool forfeit)
     struct task_struct *curr = rq->curr;
     struct sched_entity *se = &curr->se;
     struct cfs_rq *cfs_rq = cfs_rq_of(se);
+
+    if (sched_flat(sim)) {
+        yield_task_flat(sim, rq, forfeit);
+        return;
+    }
 
     /* Are we the only task in the tree? */
     if (rq->nr_running == 1)
@@ -1439,6 +1512,9 @@ bool yield_to_task_fair(struct sim *sim, struct rq *rq, struct task_struct *p)
 
     if (!se->on_rq)
         return false;
+    /* sched/flat: a delayed task cannot be the buddy either. */
+    if (sched_flat(sim) && se->sched_delayed)
+        return false;
 
     /* Tell the scheduler that we'd really like se to run next. */
     set_next_buddy(se);
@@ -1446,6 +1522,608 @@ bool yield_to_task_fair(struct sim *sim, struct rq *rq, struct task_struct *p)
     yield_task_fair(sim, rq);
 
     return true;
+}
+
+/* ---- sched/flat: one EEVDF queue per CPU (kernel.pick "flat") ---- */
+
+/*
+ * Peter Zijlstra, "[PATCH v3 7/7] sched/eevdf: Move to a single runqueue"
+ * (2026-06-05; queue.git sched/flat), the flattened pick a reviewer of the
+ * v3 yield series asks it to be tested on.  The cgroup hierarchy stays for
+ * the load and the shares (group entities are still enqueued and
+ * reweighted), but the EEVDF fields of group entities and group queues go
+ * unused: rq->cfs is the only EEVDF queue and holds tasks only, each with
+ * the effective weight se->h_load = NICE_0_LOAD * product of
+ * se->load / cfs_rq->load down its chain, recomputed on enqueue,
+ * set_next_task and tick.  cfs_rq->h_curr is the running entity of each
+ * level, rq->cfs.curr the running task.  Counts on rq->cfs are h_nr_queued.
+ *
+ * MODEL: grafted onto the v6.19 profile (scenario validation requires it):
+ * the series is based on a v7.1 tip whose pick and wakeup preemption are
+ * v6.19's.  Kept from our profile where the flat base differs: the lag
+ * rules (DELAY_ZERO clipping, update_entity_lag() without the 7.x "keep the
+ * larger lag of a delayed entity"), and the vlag/vprot union, around which
+ * reweight_eevdf() works (below).  pick_next_task_fair() puts and sets the
+ * whole hierarchy where the kernel touches only the levels that differ:
+ * without PELT the two are indistinguishable in the model.
+ */
+
+unsigned long __calc_prop_weight(struct cfs_rq *cfs_rq, struct sched_entity *se,
+                                 unsigned long weight)
+{
+    weight *= se->load.weight;
+    if (parent_entity(se))
+        weight /= cfs_rq->load.weight;
+    else
+        weight /= NICE_0_LOAD;
+
+    return weight > MIN_SHARES ? weight : MIN_SHARES;
+}
+
+unsigned long task_prop_weight(struct task_struct *p)
+{
+    unsigned long weight = NICE_0_LOAD;
+
+    for (struct sched_entity *se = &p->se; se; se = parent_entity(se))
+        weight = __calc_prop_weight(cfs_rq_of(se), se, weight);
+    return weight;
+}
+
+static void clear_buddies_flat(struct cfs_rq *cfs_rq, struct sched_entity *se)
+{
+    if (cfs_rq->next == se)
+        cfs_rq->next = NULL;
+}
+
+static void update_curr_flat(struct sim *sim, struct cfs_rq *cfs_rq)
+{
+    struct sched_entity *curr = cfs_rq->h_curr;
+    struct rq *rq = rq_of(cfs_rq);
+    s64 delta_exec;
+    bool resched;
+
+    if (!curr)
+        return;
+
+    delta_exec = (s64)(sim_now(sim) - curr->exec_start);
+    if (delta_exec <= 0)
+        return;
+    curr->exec_start = sim_now(sim);
+    curr->sum_exec_runtime += (u64)delta_exec;
+
+    /* A group level only accounts its runtime. */
+    if (!entity_is_task(curr))
+        return;
+
+    cfs_rq = &rq->cfs;
+
+    curr->vruntime += calc_delta_fair((u64)delta_exec, curr);
+    resched = update_deadline(sim, cfs_rq, curr);
+
+    if (cfs_rq->h_nr_queued == 1)
+        return;
+
+    if (resched || !protect_slice(curr)) {
+        resched_curr(sim, rq);
+        clear_buddies_flat(cfs_rq, curr);
+    }
+}
+
+/* Group shares move the load only: a group entity has no EEVDF state. */
+static void reweight_entity_flat(struct cfs_rq *cfs_rq, struct sched_entity *se,
+                                 unsigned long weight)
+{
+    if (se->load.weight == weight)
+        return;
+
+    if (se->on_rq) {
+        unsigned long old = cfs_rq->load.weight;
+
+        update_load_sub(&cfs_rq->load, se->load.weight);
+        cfs_rq_load_changed(cfs_rq, old);
+    }
+
+    update_load_set(&se->load, weight);
+
+    if (se->on_rq) {
+        unsigned long old = cfs_rq->load.weight;
+
+        update_load_add(&cfs_rq->load, se->load.weight);
+        cfs_rq_load_changed(cfs_rq, old);
+    }
+}
+
+/*
+ * A task's weight on rq->cfs changes: keep its lag, relative deadline and
+ * protection window in weighted terms (rescale_entity()).
+ * MODEL: our profiles keep vlag and vprot in one union (v6.17-v6.19); the
+ * flat series' base has them apart.  So the running task's protection is
+ * read before the lag is computed, and its lag lives in a local, as the
+ * separate fields behave.
+ */
+static void reweight_eevdf(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se,
+                           unsigned long weight, bool on_rq)
+{
+    bool curr = cfs_rq->curr == se;
+    bool rel_vprot = false;
+    u64 avruntime = 0, vprot = 0;
+    s64 vlag = curr ? 0 : se->vlag;
+    s64 old_weight = (s64)se->h_load.weight;
+
+    if (se->h_load.weight == weight)
+        return;
+
+    if (on_rq) {
+        avruntime = avg_vruntime(cfs_rq);
+        if (curr && protect_slice(se)) {
+            vprot = se->vprot - avruntime;
+            rel_vprot = true;
+        }
+        vlag = entity_lag(sim, avruntime, se);
+        se->deadline -= avruntime;
+        se->rel_deadline = 1;
+
+        cfs_rq->h_nr_queued--;
+        if (!curr)
+            __dequeue_entity(cfs_rq, se);
+    }
+
+    /* rescale_entity(): lag_i = w_i * (V - v_i), so vlag' = vlag * w / w';
+     * the same for the relative deadline and protection.  A task that has
+     * never been on rq->cfs has h_load 0: nothing to carry over. */
+    vlag = vlag * old_weight / (s64)weight;
+    if (se->rel_deadline)
+        se->deadline = (u64)((s64)se->deadline * old_weight / (s64)weight);
+    if (rel_vprot)
+        vprot = (u64)((s64)vprot * old_weight / (s64)weight);
+
+    update_load_set(&se->h_load, weight);
+
+    if (on_rq) {
+        if (rel_vprot)
+            vprot += avruntime;
+        se->deadline += avruntime;
+        se->rel_deadline = 0;
+        se->vruntime = avruntime - (u64)vlag;
+
+        if (!curr)
+            __enqueue_entity(cfs_rq, se);
+        cfs_rq->h_nr_queued++;
+    }
+
+    if (!curr)
+        se->vlag = vlag;
+    else if (rel_vprot)
+        se->vprot = vprot;
+}
+
+static void enqueue_entity_flat(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se,
+                                int flags)
+{
+    /* update_load_avg(), se_update_runnable(): MODEL: no PELT */
+    update_cfs_group(sim, se);
+
+    account_entity_enqueue(cfs_rq, se);
+
+    /* Entity has migrated, no longer consider this task hot */
+    if (flags & ENQUEUE_MIGRATED)
+        se->exec_start = 0;
+
+    se->on_rq = true;
+}
+
+static void dequeue_entity_flat(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se)
+{
+    se->on_rq = false;
+    account_entity_dequeue(cfs_rq, se);
+
+    update_cfs_group(sim, se);
+}
+
+static void requeue_delayed_entity_flat(struct sim *sim, struct cfs_rq *cfs_rq,
+                                        struct sched_entity *se)
+{
+    SIM_BUG_ON(!se->sched_delayed);
+    SIM_BUG_ON(!se->on_rq);
+
+    /* The 6.19 DELAY_ZERO rule, on rq->cfs. */
+    if (sched_feat(sim, DELAY_ZERO)) {
+        update_entity_lag(sim, cfs_rq, se);
+        if (se->vlag > 0) {
+            cfs_rq->h_nr_queued--;
+            if (se != cfs_rq->curr)
+                __dequeue_entity(cfs_rq, se);
+            se->vlag = 0;
+            place_entity(sim, cfs_rq, se, 0);
+            if (se != cfs_rq->curr)
+                __enqueue_entity(cfs_rq, se);
+            cfs_rq->h_nr_queued++;
+        }
+    }
+
+    clear_delayed(se);
+}
+
+/* Enqueue the chain for load and counts; return the task's h_load. */
+static unsigned long enqueue_hierarchy(struct sim *sim, struct task_struct *p, int flags)
+{
+    unsigned long weight = NICE_0_LOAD;
+    int task_new = !(flags & ENQUEUE_WAKEUP);
+    struct sched_entity *se = &p->se;
+    unsigned int h_nr_runnable = 1;
+
+    if (task_new && se->sched_delayed)
+        h_nr_runnable = 0;
+
+    for (; se; se = parent_entity(se)) {
+        struct cfs_rq *cfs_rq = cfs_rq_of(se);
+
+        update_curr(sim, cfs_rq);
+
+        if (!se->on_rq)
+            enqueue_entity_flat(sim, cfs_rq, se, flags);
+        else
+            update_cfs_group(sim, se);
+
+        cfs_rq->h_nr_runnable += h_nr_runnable;
+        cfs_rq->h_nr_queued++;
+
+        weight = __calc_prop_weight(cfs_rq, se, weight);
+
+        flags = ENQUEUE_WAKEUP;
+    }
+
+    return weight;
+}
+
+static void enqueue_task_flat(struct sim *sim, struct rq *rq, struct task_struct *p, int flags)
+{
+    struct sched_entity *se = &p->se;
+    struct cfs_rq *cfs_rq = &rq->cfs;
+    unsigned long weight;
+    bool curr;
+
+    if (flags & ENQUEUE_DELAYED) {
+        requeue_delayed_entity_flat(sim, cfs_rq, se);
+        return;
+    }
+
+    curr = cfs_rq->curr == se;
+    if (curr)
+        place_entity(sim, cfs_rq, se, flags);
+
+    if (se->on_rq && se->sched_delayed)
+        requeue_delayed_entity_flat(sim, cfs_rq, se);
+
+    weight = enqueue_hierarchy(sim, p, flags);
+
+    if (!curr) {
+        reweight_eevdf(sim, cfs_rq, se, weight, false);
+        place_entity(sim, cfs_rq, se, flags | ENQUEUE_QUEUED);
+        __enqueue_entity(cfs_rq, se);
+    }
+
+    rq->nr_running++; /* add_nr_running(rq, 1) */
+}
+
+static void dequeue_hierarchy(struct sim *sim, struct task_struct *p, int flags)
+{
+    struct sched_entity *se = &p->se;
+    bool task_sleep = flags & DEQUEUE_SLEEP;
+    bool task_delayed = flags & DEQUEUE_DELAYED;
+    unsigned int h_nr_runnable = 0;
+    bool dequeue = true;
+
+    if (task_sleep || task_delayed || !se->sched_delayed)
+        h_nr_runnable = 1;
+
+    for (; se; se = parent_entity(se)) {
+        struct cfs_rq *cfs_rq = cfs_rq_of(se);
+
+        update_curr(sim, cfs_rq);
+
+        if (dequeue) {
+            dequeue_entity_flat(sim, cfs_rq, se);
+            /* Don't dequeue parent if it has other entities besides us */
+            if (cfs_rq->load.weight)
+                dequeue = false;
+        } else {
+            update_cfs_group(sim, se);
+        }
+
+        cfs_rq->h_nr_runnable -= h_nr_runnable;
+        cfs_rq->h_nr_queued--;
+
+        flags |= DEQUEUE_SLEEP;
+        flags &= ~(DEQUEUE_DELAYED | DEQUEUE_SPECIAL);
+    }
+}
+
+/* __dequeue_task(): false when the dequeue was delayed. */
+static bool dequeue_task_flat(struct sim *sim, struct rq *rq, struct task_struct *p, int flags)
+{
+    struct sched_entity *se = &p->se;
+    struct cfs_rq *cfs_rq = &rq->cfs;
+    bool task_sleep = flags & DEQUEUE_SLEEP;
+    bool task_delayed = flags & DEQUEUE_DELAYED;
+
+    clear_buddies_flat(cfs_rq, se);
+
+    update_curr(sim, cfs_rq_of(se));
+    update_entity_lag(sim, cfs_rq, se);
+
+    if (flags & DEQUEUE_DELAYED) {
+        SIM_BUG_ON(!se->sched_delayed);
+    } else {
+        bool delay = task_sleep;
+
+        if (flags & DEQUEUE_SPECIAL)
+            delay = false;
+
+        SIM_BUG_ON(delay && se->sched_delayed);
+
+        if (sched_feat(sim, DELAY_DEQUEUE) && delay && !entity_eligible(cfs_rq, se)) {
+            set_delayed(se);
+            return false;
+        }
+    }
+
+    dequeue_hierarchy(sim, p, flags);
+
+    if (sched_feat(sim, PLACE_REL_DEADLINE) && !task_sleep) {
+        se->deadline -= se->vruntime;
+        se->rel_deadline = 1;
+    }
+    if (se != cfs_rq->curr)
+        __dequeue_entity(cfs_rq, se);
+
+    rq->nr_running--; /* sub_nr_running(rq, 1) */
+
+    if (task_delayed) {
+        finish_delayed_dequeue_entity(sim, se);
+
+        SIM_BUG_ON(!task_sleep);
+        SIM_BUG_ON(p->on_rq != 1);
+        p->on_rq = 0; /* __block_task() */
+    }
+
+    return true;
+}
+
+static struct sched_entity *pick_next_entity_flat(struct sim *sim, struct rq *rq, bool protect)
+{
+    struct sched_entity *se = pick_eevdf_sim(sim, &rq->cfs, protect);
+
+    SIM_BUG_ON(!se);
+    if (se->sched_delayed) {
+        dequeue_task_flat(sim, rq, task_of(se), DEQUEUE_SLEEP | DEQUEUE_DELAYED);
+        /* Must not reference @se again, see __block_task(). */
+        return NULL;
+    }
+    return se;
+}
+
+static struct task_struct *pick_task_flat(struct sim *sim, struct rq *rq)
+{
+    struct cfs_rq *cfs_rq = &rq->cfs;
+    struct sched_entity *se;
+
+again:
+    if (!cfs_rq->h_nr_queued)
+        return NULL;
+
+    /* Might not have done put_prev_entity().  As posted: update_curr() of
+     * rq->cfs charges the running task only if it sits in the root group;
+     * otherwise rq->cfs.h_curr is a group entity. */
+    if (cfs_rq->curr && cfs_rq->curr->on_rq)
+        update_curr(sim, cfs_rq);
+
+    se = pick_next_entity_flat(sim, rq, true);
+    if (!se)
+        goto again;
+
+    return task_of(se);
+}
+
+static void put_prev_entity_flat(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *prev)
+{
+    if (prev->on_rq)
+        update_curr(sim, cfs_rq);
+
+    SIM_BUG_ON(cfs_rq->h_curr != prev);
+    cfs_rq->h_curr = NULL;
+}
+
+static void put_prev_task_flat(struct sim *sim, struct rq *rq, struct task_struct *prev)
+{
+    struct cfs_rq *cfs_rq = &rq->cfs;
+    struct sched_entity *se;
+
+    for (se = &prev->se; se; se = parent_entity(se))
+        put_prev_entity_flat(sim, cfs_rq_of(se), se);
+
+    /* Put 'current' back into the tree. */
+    se = &prev->se;
+    SIM_BUG_ON(cfs_rq->curr != se);
+    cfs_rq->curr = NULL;
+    if (se->on_rq)
+        __enqueue_entity(cfs_rq, se);
+}
+
+static void set_next_entity_flat(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se)
+{
+    se->exec_start = sim_now(sim); /* update_stats_curr_start() */
+    SIM_BUG_ON(cfs_rq->h_curr);
+    cfs_rq->h_curr = se;
+    se->prev_sum_exec_runtime = se->sum_exec_runtime;
+}
+
+/* set_next_task_fair(rq, p, first = true) */
+static void set_next_task_flat(struct sim *sim, struct rq *rq, struct task_struct *p)
+{
+    struct sched_entity *se = &p->se;
+    struct cfs_rq *cfs_rq = &rq->cfs;
+    unsigned long weight = NICE_0_LOAD;
+    bool on_rq = se->on_rq;
+
+    clear_buddies_flat(cfs_rq, se);
+
+    if (on_rq)
+        __dequeue_entity(cfs_rq, se);
+
+    for (; se; se = parent_entity(se)) {
+        cfs_rq = cfs_rq_of(se);
+
+        if (!cfs_rq->h_curr)
+            set_next_entity_flat(sim, cfs_rq, se);
+
+        if (on_rq)
+            weight = __calc_prop_weight(cfs_rq, se, weight);
+    }
+
+    se = &p->se;
+    cfs_rq->curr = se; /* cfs_rq is rq->cfs here */
+
+    if (on_rq) {
+        reweight_eevdf(sim, cfs_rq, se, weight, se->on_rq);
+        set_protect_slice(sim, cfs_rq, se);
+    }
+}
+
+static void task_tick_flat(struct sim *sim, struct rq *rq, struct task_struct *curr)
+{
+    struct sched_entity *se = &curr->se;
+    unsigned long weight = NICE_0_LOAD;
+
+    if (!se->on_rq)
+        return;
+
+    for (; se; se = parent_entity(se)) {
+        struct cfs_rq *cfs_rq = cfs_rq_of(se);
+
+        entity_tick(sim, cfs_rq, se);
+        weight = __calc_prop_weight(cfs_rq, se, weight);
+    }
+
+    se = &curr->se;
+    reweight_eevdf(sim, &rq->cfs, se, weight, se->on_rq);
+}
+
+/* v6.19's wakeup preemption on the one queue: no find_matching_se(). */
+static void check_preempt_wakeup_flat(struct sim *sim, struct rq *rq, struct task_struct *p,
+                                      int wake_flags)
+{
+    enum { PREEMPT_WAKEUP_NONE, PREEMPT_WAKEUP_SHORT, PREEMPT_WAKEUP_PICK } preempt_action =
+        PREEMPT_WAKEUP_PICK;
+    struct task_struct *donor = rq->curr;
+    struct sched_entity *se = &donor->se, *pse = &p->se, *nse;
+    struct cfs_rq *cfs_rq = &rq->cfs;
+
+    if (se == pse)
+        return;
+
+    if (rq->need_resched)
+        return;
+
+    if (!sched_feat(sim, WAKEUP_PREEMPTION))
+        return;
+
+    update_curr_fair(sim, rq);
+
+    if (sched_feat(sim, PREEMPT_SHORT) && (pse->slice < se->slice)) {
+        preempt_action = PREEMPT_WAKEUP_SHORT;
+        goto pick;
+    }
+
+    if ((wake_flags & WF_FORK) || pse->sched_delayed)
+        return;
+
+pick:
+    if (cfs_rq->h_nr_queued) {
+        nse = pick_next_entity_flat(sim, rq, preempt_action != PREEMPT_WAKEUP_SHORT);
+        if (!nse)
+            goto pick;
+
+        /* If @p has become the most eligible task, force preemption */
+        if (nse == pse)
+            goto preempt;
+    }
+
+    if (sched_feat(sim, RUN_TO_PARITY))
+        update_protect_slice(cfs_rq, se);
+
+    return;
+
+preempt:
+    if (preempt_action == PREEMPT_WAKEUP_SHORT)
+        cancel_protect_slice(se);
+
+    resched_curr(sim, rq);
+}
+
+/* yield_task_fair() on rq->cfs.  As posted, its update_curr(&rq->cfs)
+ * charges the yielder only if it sits in the root group (see
+ * pick_task_flat()); the eligibility test then sees the vruntime of the
+ * last update, and put_prev charges the rest after the forfeit. */
+static void yield_task_flat(struct sim *sim, struct rq *rq, bool forfeit)
+{
+    struct task_struct *curr = rq->curr;
+    struct sched_entity *se = &curr->se;
+    struct cfs_rq *cfs_rq = &rq->cfs;
+
+    if (rq->nr_running == 1)
+        return;
+
+    clear_buddies_flat(cfs_rq, se);
+
+    update_curr(sim, cfs_rq);
+
+    if (forfeit) {
+        if (entity_eligible(cfs_rq, se)) {
+            se->vruntime = se->deadline;
+            se->deadline += calc_delta_fair(se->slice, se);
+        }
+    } else {
+        se->deadline += calc_delta_fair(se->slice, se);
+    }
+}
+
+/* Recompute what is kept incrementally on rq->cfs (tasks, h_load weights)
+ * and check that no group queue holds EEVDF state. */
+static bool cfs_rq_sane_flat(struct cfs_rq *cfs_rq)
+{
+    struct rq *rq = rq_of(cfs_rq);
+    s64 sum = 0;
+    u64 weight = 0;
+    unsigned int n = 0, queued;
+    struct sched_entity *prev = NULL;
+
+    if (cfs_rq != &rq->cfs)
+        return cfs_rq->nr_tree == 0 && !cfs_rq->rb_leftmost && !cfs_rq->curr &&
+               !cfs_rq->next && cfs_rq->h_nr_runnable <= cfs_rq->h_nr_queued;
+
+    for (struct sched_entity *se = cfs_rq->rb_leftmost; se; se = se->rb_next) {
+        if (se->rb_prev != prev || !se->on_rq || !se->on_tree || !entity_is_task(se))
+            return false;
+        if (prev && entity_before(se, prev))
+            return false;
+        if (se == cfs_rq->curr || !se->h_load.weight)
+            return false;
+        sum += entity_key(cfs_rq, se) * (s64)scale_load_down(se->h_load.weight);
+        weight += scale_load_down(se->h_load.weight);
+        n++;
+        prev = se;
+    }
+    if (n != cfs_rq->nr_tree || sum != cfs_rq->sum_w_vruntime || weight != cfs_rq->sum_weight)
+        return false;
+    queued = n;
+    if (cfs_rq->curr && cfs_rq->curr->on_rq)
+        queued++;
+    if (queued != cfs_rq->h_nr_queued)
+        return false;
+    if (cfs_rq->next && (!cfs_rq->next->on_rq || !entity_is_task(cfs_rq->next)))
+        return false;
+    return cfs_rq->h_nr_runnable <= cfs_rq->h_nr_queued;
 }
 
 /* ---- init and sanity ---- */
@@ -1463,6 +2141,9 @@ void init_cfs_rq(struct cfs_rq *cfs_rq, struct rq *rq, struct task_group *tg)
 /* Recompute everything that is kept incrementally and compare. */
 bool cfs_rq_sane(struct cfs_rq *cfs_rq)
 {
+    if (rq_of(cfs_rq) && rq_of(cfs_rq)->sim && sched_flat(rq_of(cfs_rq)->sim))
+        return cfs_rq_sane_flat(cfs_rq);
+
     s64 sum = 0;
     u64 weight = 0;
     unsigned long load = 0;
@@ -1496,4 +2177,18 @@ bool cfs_rq_sane(struct cfs_rq *cfs_rq)
     if (cfs_rq->h_nr_runnable > cfs_rq->h_nr_queued)
         return false;
     return true;
+}
+
+/* update_curr_fair(): the leaf queue of the running task; under sched/flat
+ * every level (group levels only account their runtime). */
+void update_curr_fair(struct sim *sim, struct rq *rq)
+{
+    struct sched_entity *se = &rq->curr->se; /* rq->donor */
+
+    if (!sched_flat(sim)) {
+        update_curr(sim, cfs_rq_of(se));
+        return;
+    }
+    for (; se; se = parent_entity(se))
+        update_curr(sim, cfs_rq_of(se));
 }

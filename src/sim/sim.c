@@ -59,6 +59,7 @@ static void derive_params(struct sim *sim, const struct scenario *sc)
         sysctl_factor(sc->kernel.scaling, sc->host.cpus) * sc->kernel.base_slice_ns;
     p->timer_slack_ns = sc->kernel.timer_slack_ns;
     p->skew_tick = sc->kernel.skew_tick;
+    p->flat_pick = sc->kernel.flat_pick;
     p->balance_interval_ns = sc->host.balance_interval_ns;
     p->newidle_balance = sc->host.newidle_balance;
 }
@@ -290,9 +291,12 @@ static void sim_finish(struct sim *sim)
 
         if (!rq->curr)
             continue;
-        for (struct sched_entity *se = &rq->curr->se; se; se = parent_entity(se))
-            if (cfs_rq_of(se)->curr == se)
-                update_curr(sim, cfs_rq_of(se));
+        if (sched_flat(sim))
+            update_curr_fair(sim, rq);
+        else
+            for (struct sched_entity *se = &rq->curr->se; se; se = parent_entity(se))
+                if (cfs_rq_of(se)->curr == se)
+                    update_curr(sim, cfs_rq_of(se));
         rq->busy_ns += sim_now(sim) - rq->busy_since;
         rq->busy_since = sim_now(sim);
         hist_add(&rq->curr->stats.run_ns, sim_now(sim) - rq->curr->stats_stint_start);
@@ -472,6 +476,7 @@ struct sim_result *sim_collect(struct sim *sim, double wall_s)
     r->events = sim->eng.nr_events;
     r->wall_s = wall_s;
     r->profile = kernel_profile_name(sim->params.profile);
+    r->pick = sched_flat(sim) ? "flat" : "hierarchical";
 
     r->nr_tasks = sim->nr_tasks;
     r->tasks = xcalloc(r->nr_tasks, sizeof(*r->tasks));
