@@ -57,6 +57,41 @@ x86_sweep apicv ops_per_s,yield_to_calls --set kvm.apicv=on "${BASE[@]}" "${V2[@
 # baseline vs v2 and v3.
 x86_sweep libvirt ops_per_s,yield_to_calls,spin_pct --set 'vms[0].vcpu_cgroups=true' \
   "${X86_VARIANTS[@]}"
+# The flattened pick (sched/flat, kernel.pick "flat", which needs profile 6.19):
+# baseline, v2 and v3 on the hierarchical and on the flat pick of the same
+# profile, with one group per VM and with per-vCPU groups.  (v3-lca is v3 there:
+# the flat walk has one level.)  Then mainline's flat rows are relabelled
+# "flat-pick" into the hierarchical group, so that compare pairs them by seed
+# with the hierarchical baseline.
+FLAT_VARIANTS=("${BASE[@]}" "${V2[@]}" --variant "v3=yield_to:lag-credit-v3,directed_yield:ipi-aware-v3")
+FLAT_METRICS=ops_per_s,spin_pct,worst_vm_share_vs_entitlement,ipi_lat_p99_us,yield_to_calls
+flat_sweep() {
+  local name=$1 w f
+  shift
+  for w in dbench dedup vips; do
+    f="$OUT/x86-$w-$name"
+    echo "sweep ref-x86-$w ($name: hierarchical and flat pick) ..." >&2
+    $V sweep "scenarios/ref-x86-$w.json" --vms 2,3,4 --set 'kernel.profile="6.19"' \
+       --set kernel.pick=hierarchical,flat "$@" "${FLAT_VARIANTS[@]}" --seeds "$SEEDS" \
+       --duration-ms "$DURATION_MS" --jobs "$JOBS" --out "$f"
+    $V compare "$f.tsv" --baseline baseline --format tsv --metric "$FLAT_METRICS" > "$f.compare.tsv"
+    for pick in hierarchical flat; do
+      awk -F'\t' -v p="kernel.pick=$pick" 'NR == 1 || index($2, p)' "$f.compare.tsv" \
+        > "$f.$pick.compare.tsv"
+    done
+    awk -F'\t' -v OFS='\t' '
+      /^#/ { next }
+      !hdr { for (i = 1; i <= NF; i++) col[$i] = i; hdr = 1; print; next }
+      $col["variant"] != "baseline" { next }
+      index($col["set"], "kernel.pick=flat") {
+        $col["variant"] = "flat-pick"; sub(/kernel\.pick=flat/, "kernel.pick=hierarchical", $col["set"]) }
+      { print }' "$f.tsv" > "$f.pick.tsv"
+    $V compare "$f.pick.tsv" --baseline baseline --format tsv --metric "$FLAT_METRICS" \
+      > "$f.pick.compare.tsv"
+  done
+}
+flat_sweep flat
+flat_sweep flat-libvirt --set 'vms[0].vcpu_cgroups=true'
 echo "sweep ref-s390-dbench ..." >&2
 $V sweep scenarios/ref-s390-dbench.json --vms 2,4,6,8,9,10 "${S390_VARIANTS[@]}" --seeds "$SEEDS" \
    --duration-ms "$DURATION_MS" --jobs "$JOBS" --out "$OUT/s390-dbench"
@@ -254,6 +289,41 @@ tmp=$(mktemp)
     echo "| VMs | published v2 | simulated v2 | direction | published v3 | simulated v3 | direction |"
     echo "|---|---|---|---|---|---|---|"
     x86_rows "$OUT/x86-$w-libvirt.compare.tsv" "$w"
+    echo
+  done
+  echo "### The flattened pick (sched/flat)"
+  echo
+  echo "K Prateek Nayak asks on the v3 thread that the series be tested on Peter"
+  echo "Zijlstra's sched/flat (\"[PATCH v3 7/7] sched/eevdf: Move to a single runqueue\","
+  echo "June 2026), which he expects by v7.3: one EEVDF queue of tasks per CPU, each task"
+  echo "weighted by its share of the cgroup hierarchy (\`kernel.pick\` \`\"flat\"\`,"
+  echo "docs/model.md). The same x86 runs on profile 6.19 (sched/flat's base) with the"
+  echo "hierarchical and with the flat pick. \"mainline, flat vs hierarchical\": mainline's"
+  echo "throughput on the flat pick against the hierarchical pick, paired by seed. v2 and v3:"
+  echo "each against mainline on the same pick. Worst VM and spin: mainline's means, hierarchical"
+  echo "/ flat."
+  echo
+  for layout in flat flat-libvirt; do
+    if [ "$layout" = flat ]; then
+      echo "#### One group per VM"
+    else
+      echo "#### Per-vCPU groups (libvirt)"
+    fi
+    echo
+    echo "| workload | VMs | mainline, flat vs hierarchical | v3, hierarchical | v3, flat | direction (v3, flat) | v2, hierarchical | v2, flat | worst VM share | spin % |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+    for w in dbench dedup vips; do
+      published_x86 "$w"
+      f="$OUT/x86-$w-$layout"
+      for i in 0 1 2; do
+        n=$((i + 2))
+        published_v3 "$i"
+        sf=$(sim_rel "$f.flat.compare.tsv" v3 "$n" ops_per_s); gf=$(sim_sig "$f.flat.compare.tsv" v3 "$n" ops_per_s)
+        ws="$(sim_mean "$f.pick.compare.tsv" baseline "$n" worst_vm_share_vs_entitlement %.3f) / $(sim_mean "$f.pick.compare.tsv" flat-pick "$n" worst_vm_share_vs_entitlement %.3f)"
+        sp="$(sim_mean "$f.pick.compare.tsv" baseline "$n" spin_pct %.1f) / $(sim_mean "$f.pick.compare.tsv" flat-pick "$n" spin_pct %.1f)"
+        echo "| $w | $n | $(sim_cell "$f.pick.compare.tsv" flat-pick "$n" ops_per_s) | $(sim_cell "$f.hierarchical.compare.tsv" v3 "$n" ops_per_s) | $(sim_cell "$f.flat.compare.tsv" v3 "$n" ops_per_s) | $(direction "$p3t" "$sf" "$gf") | $(sim_cell "$f.hierarchical.compare.tsv" v2 "$n" ops_per_s) | $(sim_cell "$f.flat.compare.tsv" v2 "$n" ops_per_s) | $ws | $sp |"
+      done
+    done
     echo
   done
   echo "## s390-style: dbench, vCPU:pCPU 2:1 to 10:1 (review thread, 2026-03-26)"
