@@ -876,6 +876,35 @@ static inline void finish_delayed_dequeue_entity(struct sim *sim, struct sched_e
         se->vlag = 0;
 }
 
+/*
+ * The DELAY_DEQUEUE decision of a dequeue from @cfs_rq (the entity's own
+ * queue; rq->cfs under sched/flat): true = an ineligible sleeper stays
+ * queued, marked delayed, and the dequeue stops here.
+ */
+static bool dequeue_delays(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se,
+                           int flags)
+{
+    bool delay = flags & DEQUEUE_SLEEP;
+
+    if (flags & DEQUEUE_DELAYED) {
+        SIM_BUG_ON(!se->sched_delayed);
+        return false;
+    }
+
+    /* DELAY_DEQUEUE relies on spurious wakeups, special task states must
+     * not suffer spurious wakeups, excempt them. */
+    if (flags & DEQUEUE_SPECIAL)
+        delay = false;
+
+    SIM_BUG_ON(delay && se->sched_delayed);
+
+    if (sched_feat(sim, DELAY_DEQUEUE) && delay && !entity_eligible(cfs_rq, se)) {
+        set_delayed(se);
+        return true;
+    }
+    return false;
+}
+
 bool dequeue_entity(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se, int flags)
 {
     bool sleep = flags & DEQUEUE_SLEEP;
@@ -883,22 +912,8 @@ bool dequeue_entity(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity 
     update_curr(sim, cfs_rq);
     clear_buddies(cfs_rq, se);
 
-    if (flags & DEQUEUE_DELAYED) {
-        SIM_BUG_ON(!se->sched_delayed);
-    } else {
-        bool delay = sleep;
-        /* DELAY_DEQUEUE relies on spurious wakeups, special task states
-         * must not suffer spurious wakeups, excempt them. */
-        if (flags & DEQUEUE_SPECIAL)
-            delay = false;
-
-        SIM_BUG_ON(delay && se->sched_delayed);
-
-        if (sched_feat(sim, DELAY_DEQUEUE) && delay && !entity_eligible(cfs_rq, se)) {
-            set_delayed(se);
-            return false;
-        }
-    }
+    if (dequeue_delays(sim, cfs_rq, se, flags))
+        return false;
 
     update_entity_lag(sim, cfs_rq, se);
     if (sched_feat(sim, PLACE_REL_DEADLINE) && !sleep) {
@@ -991,9 +1006,12 @@ void find_matching_se(struct sched_entity **se, struct sched_entity **pse)
 
 /* ---- hierarchical enqueue / dequeue ---- */
 
-static void requeue_delayed_entity(struct sim *sim, struct sched_entity *se)
+/* @cfs_rq: the entity's own queue (rq->cfs under sched/flat, whose count
+ * is h_nr_queued: eevdf_nr_queued()). */
+static void requeue_delayed_entity_on(struct sim *sim, struct cfs_rq *cfs_rq,
+                                      struct sched_entity *se)
 {
-    struct cfs_rq *cfs_rq = cfs_rq_of(se);
+    unsigned int *nr_queued = sched_flat(sim) ? &cfs_rq->h_nr_queued : &cfs_rq->nr_queued;
 
     /* se->sched_delayed should imply: se->on_rq == 1.  Because a delayed
      * entity is one that is still on the runqueue competing until
@@ -1004,18 +1022,23 @@ static void requeue_delayed_entity(struct sim *sim, struct sched_entity *se)
     if (sched_feat(sim, DELAY_ZERO)) {
         update_entity_lag(sim, cfs_rq, se);
         if (se->vlag > 0) {
-            cfs_rq->nr_queued--;
+            (*nr_queued)--;
             if (se != cfs_rq->curr)
                 __dequeue_entity(cfs_rq, se);
             se->vlag = 0;
             place_entity(sim, cfs_rq, se, 0);
             if (se != cfs_rq->curr)
                 __enqueue_entity(cfs_rq, se);
-            cfs_rq->nr_queued++;
+            (*nr_queued)++;
         }
     }
 
     clear_delayed(se);
+}
+
+static void requeue_delayed_entity(struct sim *sim, struct sched_entity *se)
+{
+    requeue_delayed_entity_on(sim, cfs_rq_of(se), se);
 }
 
 /*
@@ -1720,30 +1743,6 @@ static void dequeue_entity_flat(struct sim *sim, struct cfs_rq *cfs_rq, struct s
     update_cfs_group(sim, se);
 }
 
-static void requeue_delayed_entity_flat(struct sim *sim, struct cfs_rq *cfs_rq,
-                                        struct sched_entity *se)
-{
-    SIM_BUG_ON(!se->sched_delayed);
-    SIM_BUG_ON(!se->on_rq);
-
-    /* The 6.19 DELAY_ZERO rule, on rq->cfs. */
-    if (sched_feat(sim, DELAY_ZERO)) {
-        update_entity_lag(sim, cfs_rq, se);
-        if (se->vlag > 0) {
-            cfs_rq->h_nr_queued--;
-            if (se != cfs_rq->curr)
-                __dequeue_entity(cfs_rq, se);
-            se->vlag = 0;
-            place_entity(sim, cfs_rq, se, 0);
-            if (se != cfs_rq->curr)
-                __enqueue_entity(cfs_rq, se);
-            cfs_rq->h_nr_queued++;
-        }
-    }
-
-    clear_delayed(se);
-}
-
 /* Enqueue the chain for load and counts; return the task's h_load. */
 static unsigned long enqueue_hierarchy(struct sim *sim, struct task_struct *p, int flags)
 {
@@ -1784,7 +1783,7 @@ static void enqueue_task_flat(struct sim *sim, struct rq *rq, struct task_struct
     bool curr;
 
     if (flags & ENQUEUE_DELAYED) {
-        requeue_delayed_entity_flat(sim, cfs_rq, se);
+        requeue_delayed_entity_on(sim, cfs_rq, se); /* the 6.19 DELAY_ZERO rule, on rq->cfs */
         return;
     }
 
@@ -1793,7 +1792,7 @@ static void enqueue_task_flat(struct sim *sim, struct rq *rq, struct task_struct
         place_entity(sim, cfs_rq, se, flags);
 
     if (se->on_rq && se->sched_delayed)
-        requeue_delayed_entity_flat(sim, cfs_rq, se);
+        requeue_delayed_entity_on(sim, cfs_rq, se);
 
     weight = enqueue_hierarchy(sim, p, flags);
 
@@ -1852,21 +1851,8 @@ static bool dequeue_task_flat(struct sim *sim, struct rq *rq, struct task_struct
     update_curr(sim, cfs_rq_of(se));
     update_entity_lag(sim, cfs_rq, se);
 
-    if (flags & DEQUEUE_DELAYED) {
-        SIM_BUG_ON(!se->sched_delayed);
-    } else {
-        bool delay = task_sleep;
-
-        if (flags & DEQUEUE_SPECIAL)
-            delay = false;
-
-        SIM_BUG_ON(delay && se->sched_delayed);
-
-        if (sched_feat(sim, DELAY_DEQUEUE) && delay && !entity_eligible(cfs_rq, se)) {
-            set_delayed(se);
-            return false;
-        }
-    }
+    if (dequeue_delays(sim, cfs_rq, se, flags))
+        return false;
 
     dequeue_hierarchy(sim, p, flags);
 
