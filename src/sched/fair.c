@@ -38,7 +38,6 @@ static void set_next_task_flat(struct sim *sim, struct rq *rq, struct task_struc
 static void task_tick_flat(struct sim *sim, struct rq *rq, struct task_struct *curr);
 static void check_preempt_wakeup_flat(struct sim *sim, struct rq *rq, struct task_struct *p,
                                       int wake_flags);
-static void yield_task_flat(struct sim *sim, struct rq *rq, bool forfeit);
 static bool cfs_rq_sane_flat(struct cfs_rq *cfs_rq);
 
 /* ---- 1. fixed-point weights (kernel/sched/core.c tables) ---- */
@@ -1499,18 +1498,20 @@ void yield_task_fair_mode(struct sim *sim, struct rq *rq, bool forfeit)
 {
     struct task_struct *curr = rq->curr;
     struct sched_entity *se = &curr->se;
-    struct cfs_rq *cfs_rq = cfs_rq_of(se);
-
-    if (sched_flat(sim)) {
-        yield_task_flat(sim, rq, forfeit);
-        return;
-    }
+    /* sched/flat: rq->cfs.  As posted, its update_curr(&rq->cfs) below
+     * charges the yielder only if it sits in the root group (see
+     * pick_task_flat()): the eligibility test then sees the vruntime of the
+     * last update, and put_prev charges the rest after the forfeit. */
+    struct cfs_rq *cfs_rq = sched_flat(sim) ? &rq->cfs : cfs_rq_of(se);
 
     /* Are we the only task in the tree? */
     if (rq->nr_running == 1)
         return;
 
-    clear_buddies(cfs_rq, se);
+    if (sched_flat(sim))
+        clear_buddies_flat(cfs_rq, se);
+    else
+        clear_buddies(cfs_rq, se);
 
     /* update_rq_clock(): SIM: rq_clock is always the simulated time. */
     /* Update run-time statistics of the 'current'. */
@@ -2045,33 +2046,6 @@ preempt:
         cancel_protect_slice(se);
 
     resched_curr(sim, rq);
-}
-
-/* yield_task_fair() on rq->cfs.  As posted, its update_curr(&rq->cfs)
- * charges the yielder only if it sits in the root group (see
- * pick_task_flat()); the eligibility test then sees the vruntime of the
- * last update, and put_prev charges the rest after the forfeit. */
-static void yield_task_flat(struct sim *sim, struct rq *rq, bool forfeit)
-{
-    struct task_struct *curr = rq->curr;
-    struct sched_entity *se = &curr->se;
-    struct cfs_rq *cfs_rq = &rq->cfs;
-
-    if (rq->nr_running == 1)
-        return;
-
-    clear_buddies_flat(cfs_rq, se);
-
-    update_curr(sim, cfs_rq);
-
-    if (forfeit) {
-        if (entity_eligible(cfs_rq, se)) {
-            se->vruntime = se->deadline;
-            se->deadline += calc_delta_fair(se->slice, se);
-        }
-    } else {
-        se->deadline += calc_delta_fair(se->slice, se);
-    }
 }
 
 /* Recompute what is kept incrementally on rq->cfs (tasks, h_load weights)
