@@ -841,6 +841,10 @@ END_TEST
  *  - The vCPU whose hold was stolen comes back while the kicked head spins
  *    with 'pending' set: it queues behind a halted waiter and stops at its
  *    first pv_wait_early check, iteration 0: one early wait per steal.
+ *  - The run ends while the vCPU whose hold ended last spins in the
+ *    hybrid unfair trylock: it came back 100 us after its release, which
+ *    the holder at the end took 100 ns after it (99.9 us before); its spin
+ *    up to 50 ms counts.
  * Without pv_wait_early each of those would spin T too. */
 START_TEST(test_pv_wait_early_sim)
 {
@@ -851,14 +855,26 @@ START_TEST(test_pv_wait_early_sim)
         {.kind = GSTEP_COMPUTE, .d = {DIST_FIXED, US(100), 0, 0}, .every = 1},
     };
     struct scenario *sc = tu_vm_scenario(4, 1, 4, true, steps, G_N_ELEMENTS(steps), 1, 50.0);
+    struct sim_options opt = {.debug_checks = true};
+    struct sim *sim;
     struct sim_result *r;
+    const struct guest_lock *l;
+    u64 last;
 
     sc->kvm.ple_gap = 0;
-    r = run_sc(sc, true);
+    sim = sim_new(sc, &opt, NULL);
+    sim_run(sim, NULL, NULL);
+    l = &sim->vms[0]->guest->locks[0];
+    ck_assert_int_ge(l->holder, 0);
+    ck_assert_uint_eq(sim->vms[0]->vcpus[l->holder]->g->act, GA_COMPUTE);
+    last = 50000000 - (l->acquired_at + 99900);
+    r = sim_collect(sim, 0.0);
+    sim_free(sim);
     ck_assert_uint_eq(r->vms[0].ops, 9);
     ck_assert_uint_eq(r->vms[0].pv_lock_steals, 4);
-    ck_assert_uint_eq(r->vms[0].spin_ns,
-                      3ULL * 1835008ULL + 4902100ULL + 3ULL * 4900200ULL + 4ULL * 4997200ULL);
+    ck_assert_uint_eq(last, 4893900);
+    ck_assert_uint_eq(r->vms[0].spin_ns, 3ULL * 1835008ULL + 4902100ULL + 3ULL * 4900200ULL +
+                                             4ULL * 4997200ULL + last);
     ck_assert_uint_eq(r->vms[0].pv_wait_early, 4);
     ck_assert_uint_eq(r->vms[0].pv_kicks, 5);
     sim_result_free(r);
@@ -1144,7 +1160,10 @@ END_TEST
 /* Two vCPUs pinned 1:1 on two CPUs, native spinlock: vCPU 0 holds the lock
  * for 5 ms, vCPU 1 spins.  No deschedule happens (each CPU has one task),
  * so the window doubles at every PAUSE exit: exit k happens after
- * 4096 * 2^k cycles of spinning (at 2.5 GHz), plus exit and entry costs. */
+ * 4096 * 2^k cycles of spinning (at 2.5 GHz), plus exit and entry costs.
+ * The spinner's whole CPU time after its first entry is spin-wait: PAUSE
+ * loops in guest mode (spin_ns) and the exits and entries between them
+ * (spin_host_ns), the last of which may be cut by the end of the run. */
 START_TEST(test_ple_cadence)
 {
     static const struct guest_step steps[] = {
@@ -1155,7 +1174,7 @@ START_TEST(test_ple_cadence)
     struct scenario *sc = tu_vm_scenario(2, 1, 2, true, steps, G_N_ELEMENTS(steps), 1, 4.0);
     struct sim *sim;
     struct kvm_vcpu *spinner;
-    u64 t = 0, window = 4096;
+    u64 t = 0, window = 4096, spin_host = 0, spin_guest = 0;
     unsigned int expect = 0;
 
     sc->vms[0].wl.lock_kind = LOCK_QSPINLOCK;
@@ -1167,13 +1186,21 @@ START_TEST(test_ple_cadence)
     for (;;) {
         u64 spin = (window * 10 + 12) / 25; /* cycles / 2.5 GHz, rounded */
 
-        if (t + spin > 4000000)
+        if (t + spin > 4000000) {
+            spin_guest += 4000000 - t;
             break;
+        }
+        spin_guest += spin;
+        spin_host += MIN(600 + 400, 4000000 - (t + spin));
         t += spin + 600 + 400;
         expect++;
         window *= 2;
     }
     spinner = sim->vms[0]->vcpus[1];
+    ck_assert_uint_eq(spinner->stats.spin_ns, spin_guest);
+    ck_assert_uint_eq(spinner->stats.spin_host_ns, spin_host);
+    ck_assert_uint_eq(spinner->stats.host_ns, 2000 + 400 + spin_host);
+    ck_assert_uint_eq(spinner->task.se.sum_exec_runtime, 4000000);
     ck_assert_uint_eq(spinner->stats.exits[KVM_EXIT_PLE], expect);
     ck_assert_uint_eq(spinner->ple_window, 4096U << expect);
     ck_assert_uint_eq(sim->vms[0]->vcpus[0]->stats.exits[KVM_EXIT_PLE], 0);
@@ -1244,7 +1271,7 @@ static const struct guest_step mix_steps[] = {
 };
 
 struct vm_totals {
-    u64 ops_per_vm, cpu, spin, ple, lhp, yt, ipi_p99, wait_p99, icr, eoi, ipis, recv;
+    u64 ops_per_vm, cpu, spin, spin_total, ple, lhp, yt, ipi_p99, wait_p99, icr, eoi, ipis, recv;
 };
 
 static struct vm_totals totals(const struct sim_result *r)
@@ -1254,9 +1281,15 @@ static struct vm_totals totals(const struct sim_result *r)
     for (unsigned int i = 0; i < r->nr_vms; i++) {
         const struct vm_result *v = &r->vms[i];
 
+        /* Every ns of a vCPU thread is in guest or host mode, spinning or not. */
+        ck_assert_uint_eq(v->guest_ns + v->host_ns, v->cpu_ns);
+        ck_assert_uint_le(v->spin_ns, v->guest_ns);
+        ck_assert_uint_le(v->spin_host_ns, v->host_ns);
+        ck_assert_uint_le(v->poll_ns, v->host_ns - v->spin_host_ns);
         t.ops_per_vm += v->ops;
         t.cpu += v->cpu_ns;
         t.spin += v->spin_ns;
+        t.spin_total += v->spin_ns + v->spin_host_ns;
         t.ple += v->exits[KVM_EXIT_PLE];
         t.icr += v->exits[KVM_EXIT_ICR];
         t.eoi += v->exits[KVM_EXIT_EOI];
@@ -1314,6 +1347,7 @@ START_TEST(test_overcommit_trend)
         /* The share peaks at 2x and falls after (docs/model.md, "What the
          * model shows"): 0.9 % at 1x, 9.9 / 4.4 / 2.9 % at 2 / 3 / 4x. */
         ck_assert_msg(t[n].spin * t[1].cpu > 2 * t[1].spin * t[n].cpu, "spin share at %ux", n);
+        ck_assert_uint_gt(t[n].spin_total, t[n].spin); /* PLE exits were taken */
     }
     ck_assert_uint_eq(t[1].lhp, 0);
 }

@@ -28,7 +28,7 @@ static const char *const row_cols[] = {
     "scenario", "scenario_hash", "variant", "yield_to", "directed_yield", "set", "seed",
     "vsched_version", "host_cpus", "nr_vms", "vcpus_total", "overcommit", "sim_ms", "ops_per_s",
     "ops_per_s_per_vm", "jain_vms", "worst_vm_share_vs_entitlement", "jain_tasks", "spin_pct",
-    "host_pct", "ple_exits", "hlt_exits", "icr_exits", "eoi_exits", "on_spin_calls",
+    "host_pct", "spin_total_pct", "ple_exits", "hlt_exits", "icr_exits", "eoi_exits", "on_spin_calls",
     "yield_to_calls", "yield_to_success", "ipi_lat_p50_us", "ipi_lat_p99_us", "lock_wait_p50_us",
     "lock_wait_p99_us", "lock_holder_preempted", "deboost_applied", "wall_s",
 };
@@ -391,7 +391,7 @@ START_TEST(test_bad_input)
             const char *args[8];
             const char *needle;
         } cases[] = {
-            {{"plot", ragged, "--data-only", NULL}, "ragged.tsv:5: 33 fields, the header has 34"},
+            {{"plot", ragged, "--data-only", NULL}, "ragged.tsv:5: 34 fields, the header has 35"},
             {{"plot", bad_num, "--data-only", NULL}, "ops_per_s_per_vm: expected a number"},
             {{"plot", empty, "--data-only", NULL}, "no result rows"},
             {{"plot", missing, "--data-only", NULL}, "cannot read"},

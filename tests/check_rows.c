@@ -142,7 +142,7 @@ START_TEST(test_fill_aggregates)
     memset(vms, 0, sizeof(vms));
     memset(&r, 0, sizeof(r));
     vms[0] = (struct vm_result){.vcpus = 4, .ops_per_sec = 1000.1234, .cpu_ns = 1000,
-                                .spin_ns = 100, .host_ns = 50, .on_spin = 3, .yt_attempts = 5,
+                                .spin_ns = 100, .spin_host_ns = 20, .host_ns = 50, .on_spin = 3, .yt_attempts = 5,
                                 .yt_success = 4, .ipi_lat_p50 = 1500, .ipi_lat_p99 = 9000,
                                 .lock_wait_p50 = 700, .lock_wait_p99 = 2500,
                                 .lock_holder_preempted = 2, .share_vs_entitlement = 0.9};
@@ -151,7 +151,7 @@ START_TEST(test_fill_aggregates)
     vms[0].exits[KVM_EXIT_ICR] = 20;
     vms[0].exits[KVM_EXIT_EOI] = 30;
     vms[1] = (struct vm_result){.vcpus = 8, .ops_per_sec = 500.5, .cpu_ns = 3000, .spin_ns = 500,
-                                .host_ns = 150, .on_spin = 7, .yt_attempts = 1, .yt_success = 0,
+                                .spin_host_ns = 80, .host_ns = 150, .on_spin = 7, .yt_attempts = 1, .yt_success = 0,
                                 .ipi_lat_p50 = 2500, .ipi_lat_p99 = 4000, .lock_wait_p50 = 100,
                                 .lock_wait_p99 = 3333, .lock_holder_preempted = 5,
                                 .share_vs_entitlement = 1.1};
@@ -190,6 +190,7 @@ START_TEST(test_fill_aggregates)
     ck_assert_double_eq(row.jain_tasks, 0.5);
     ck_assert_double_eq(row.spin_pct, 15.0);             /* 600 / 4000 */
     ck_assert_double_eq(row.host_pct, 5.0);              /* 200 / 4000 */
+    ck_assert_double_eq(row.spin_total_pct, 17.5);       /* (600 + 100) / 4000 */
     ck_assert_uint_eq(row.ple_exits, 10);
     ck_assert_uint_eq(row.hlt_exits, 11);
     ck_assert_uint_eq(row.icr_exits, 20);

@@ -813,8 +813,8 @@ START_TEST(test_compare_sweep_output)
     {
         char **lines = g_strsplit(p.out, "\n", -1);
 
-        ck_assert_uint_eq(g_strv_length(lines), 10); /* header, 8 default metrics, "" */
-        for (unsigned int i = 1; i < 9; i++) {
+        ck_assert_uint_eq(g_strv_length(lines), 11); /* header, 9 default metrics, "" */
+        for (unsigned int i = 1; i < 10; i++) {
             ck_assert_msg(g_str_has_prefix(lines[i], "tiny\t\t2.0000\tsame\tmainline\t"), "%s",
                           lines[i]);
             ck_assert_msg(g_str_has_suffix(lines[i], "\t0"), "%s", lines[i]);

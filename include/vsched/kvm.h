@@ -81,6 +81,7 @@ struct vcpu_stats {
     u64 spin_ns;           /* of which spinning (locks, csd waits) */
     u64 host_ns;           /* CPU time in host mode (exits, entries, polling) */
     u64 poll_ns;           /* of which halt polling */
+    u64 spin_host_ns;      /* host time spent while the guest was in a spin loop */
     u64 exits[KVM_EXIT_NR];
 };
 
@@ -185,6 +186,9 @@ static inline struct kvm_vcpu *vcpu_of(struct task_struct *p)
     return container_of(p, struct kvm_vcpu, task);
 }
 bool task_is_vcpu(const struct task_struct *p);
+
+/* The end of the run: account the running vCPU's current segment so far. */
+void vcpu_finish_accounting(struct sim *sim, struct kvm_vcpu *v);
 
 /* Guest-initiated transitions (called by src/guest on a running vCPU in VP_GUEST). */
 /* The guest needs nothing for @ns more guest-mode CPU time (re-evaluated by

@@ -42,6 +42,7 @@ enum row_col {
     ROW_JAIN_TASKS,
     ROW_SPIN_PCT,
     ROW_HOST_PCT,
+    ROW_SPIN_TOTAL_PCT,
     ROW_PLE_EXITS,
     ROW_HLT_EXITS,
     ROW_ICR_EXITS,
@@ -105,6 +106,8 @@ struct result_row {
     double jain_tasks;            /* Jain's index over all tasks' CPU time */
     double spin_pct;              /* guest spin time / vCPU CPU time, % */
     double host_pct;              /* host-mode time / vCPU CPU time, % */
+    double spin_total_pct;        /* spin-waits' CPU time (guest PAUSE loops + the host time of
+                                     the exits taken from them) / vCPU CPU time, % */
     u64 ple_exits;                /* PAUSE-loop exits, all VMs */
     u64 hlt_exits;                /* HLT exits, all VMs */
     u64 icr_exits;                /* ICR-write exits, all VMs */

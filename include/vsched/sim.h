@@ -120,6 +120,7 @@ struct vm_result {
     double ops_per_sec;           /* ops per simulated second */
     u64 cpu_ns;                   /* sum of the vCPU threads' sum_exec_runtime */
     u64 guest_ns, spin_ns, host_ns, poll_ns;
+    u64 spin_host_ns;             /* host time while the guest was in a spin loop */
     u64 exits[9];                 /* by enum kvm_exit (KVM_EXIT_NR == 9) */
     u64 on_spin;                  /* kvm_vcpu_on_spin() calls */
     bool s390;                    /* lock_kind "s390": the diag 9c metrics are reported */

@@ -46,8 +46,8 @@ static double t975(unsigned int dof)
 
 static const char *const default_metrics[] = {
     "ops_per_s",      "jain_vms",       "worst_vm_share_vs_entitlement",
-    "spin_pct",       "ple_exits",      "yield_to_calls",
-    "ipi_lat_p99_us", "lock_wait_p99_us",
+    "spin_pct",       "spin_total_pct", "ple_exits",
+    "yield_to_calls", "ipi_lat_p99_us", "lock_wait_p99_us",
 };
 
 /* A row and where it came from (for messages). */
@@ -598,7 +598,8 @@ bool cmd_compare(int argc, char **argv, GError **error)
          "variant of the first row)", "LABEL"},
         {"metric", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &metric_specs,
          "Metrics (row columns) to compare, comma-separated, repeatable (default: ops_per_s, "
-         "jain_vms, worst_vm_share_vs_entitlement, spin_pct, ple_exits, yield_to_calls, "
+         "jain_vms, worst_vm_share_vs_entitlement, spin_pct, spin_total_pct, ple_exits, "
+         "yield_to_calls, "
          "ipi_lat_p99_us, lock_wait_p99_us)", "M,..."},
         {"format", 'f', 0, G_OPTION_ARG_STRING, &format_s,
          "Output format: table (default), json or tsv", "FMT"},

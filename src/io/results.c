@@ -152,6 +152,7 @@ static json_t *vm_json(const struct vm_result *v)
     json_object_set_new(o, "cpu_ns", ju64(v->cpu_ns));
     json_object_set_new(o, "guest_ns", ju64(v->guest_ns));
     json_object_set_new(o, "spin_ns", ju64(v->spin_ns));
+    json_object_set_new(o, "spin_host_ns", ju64(v->spin_host_ns));
     json_object_set_new(o, "host_ns", ju64(v->host_ns));
     json_object_set_new(o, "halt_poll_ns", ju64(v->poll_ns));
     for (unsigned int e = 0; e < G_N_ELEMENTS(v->exits); e++) {
@@ -341,7 +342,7 @@ static char *render_tsv(const struct sim_result *r, bool with_wall)
     }
     if (r->nr_vms) {
         g_string_append(out, "\nvm\tcgroup\tworkload\tvcpus\tops\tops_per_sec\tcpu_ns\tguest_ns"
-                             "\tspin_ns\thost_ns\texits_ple\texits_hlt\texits_icr\texits_eoi"
+                             "\tspin_ns\tspin_host_ns\thost_ns\texits_ple\texits_hlt\texits_icr\texits_eoi"
                              "\tyield_to_attempts\tyield_to_success\tipis_sent\tipi_lat_p50_ns"
                              "\tipi_lat_p99_ns\tlock_wait_p99_ns\tlock_holder_preempted\tshare"
                              "\tentitlement\texits_diag_9c\tdiag_9c_ignored\n");
@@ -355,11 +356,12 @@ static char *render_tsv(const struct sim_result *r, bool with_wall)
             tsv_field(out, v->workload);
             g_string_append_printf(
                 out,
-                "\t%u\t%llu\t%.3f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
+                "\t%u\t%llu\t%.3f\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu"
                 "\t%llu\t%llu\t%llu\t%llu\t%llu\t%.6f\t%.6f",
                 v->vcpus, (unsigned long long)v->ops, v->ops_per_sec,
                 (unsigned long long)v->cpu_ns, (unsigned long long)v->guest_ns,
-                (unsigned long long)v->spin_ns, (unsigned long long)v->host_ns,
+                (unsigned long long)v->spin_ns, (unsigned long long)v->spin_host_ns,
+                (unsigned long long)v->host_ns,
                 (unsigned long long)v->exits[0], (unsigned long long)v->exits[1],
                 (unsigned long long)v->exits[2], (unsigned long long)v->exits[3],
                 (unsigned long long)v->yt_attempts, (unsigned long long)v->yt_success,
@@ -504,8 +506,9 @@ static void render_vm_tables(GString *out, const struct sim_result *r)
 {
     static const char *const h1[] = {"vm", "workload", "vcpus", "ops", "ops/s",
                                      "cpu (ms)", "share", "entitled", "guest %", "spin %",
-                                     "host %"};
-    static const bool r1[] = {false, false, true, true, true, true, true, true, true, true, true};
+                                     "host %", "spin total %"};
+    static const bool r1[] = {false, false, true, true, true, true,
+                              true,  true,  true, true, true, true};
     static const char *const h2[] = {"vm", "PLE exits", "HLT exits", "ICR exits", "EOI exits",
                                      "yield_to", "yield ok", "ESRCH", "IPIs sent",
                                      "IPI p50 (us)", "IPI p99 (us)", "IPI max (us)"};
@@ -527,8 +530,10 @@ static void render_vm_tables(GString *out, const struct sim_result *r)
     for (unsigned int i = 0; i < r->nr_vms; i++)
         any_s390 |= r->vms[i].s390;
 
-    g_string_append(out, "\nVMs (share and entitled: fractions of all host CPU time; guest, spin "
-                         "and host: % of the VM's CPU time):\n");
+    g_string_append(out, "\nVMs (share and entitled: fractions of all host CPU time; the % columns: "
+                         "of the VM's CPU time;\n spin: PAUSE loops in guest mode; spin total: spin "
+                         "plus the host time of the exits, yields and re-entries taken while "
+                         "spinning):\n");
     table_init(&t, G_N_ELEMENTS(h1), h1, r1);
     for (unsigned int i = 0; i < r->nr_vms; i++) {
         const struct vm_result *v = &r->vms[i];
@@ -544,6 +549,7 @@ static void render_vm_tables(GString *out, const struct sim_result *r)
         table_cell(&t, "%.1f", pct(v->guest_ns, v->cpu_ns));
         table_cell(&t, "%.1f", pct(v->spin_ns, v->cpu_ns));
         table_cell(&t, "%.1f", pct(v->host_ns, v->cpu_ns));
+        table_cell(&t, "%.1f", pct(v->spin_ns + v->spin_host_ns, v->cpu_ns));
     }
     table_finish(&t, out);
 

@@ -55,6 +55,7 @@ const struct row_column row_columns[ROW_NR_COLS] = {
     [ROW_JAIN_TASKS] = {"jain_tasks", ROW_T_REAL, 6, "index", F(jain_tasks)},
     [ROW_SPIN_PCT] = {"spin_pct", ROW_T_REAL, 4, "%", F(spin_pct)},
     [ROW_HOST_PCT] = {"host_pct", ROW_T_REAL, 4, "%", F(host_pct)},
+    [ROW_SPIN_TOTAL_PCT] = {"spin_total_pct", ROW_T_REAL, 4, "%", F(spin_total_pct)},
     [ROW_PLE_EXITS] = {"ple_exits", ROW_T_INT, 0, "exits", F(ple_exits)},
     [ROW_HLT_EXITS] = {"hlt_exits", ROW_T_INT, 0, "exits", F(hlt_exits)},
     [ROW_ICR_EXITS] = {"icr_exits", ROW_T_INT, 0, "exits", F(icr_exits)},
@@ -146,7 +147,7 @@ static void set_str(struct result_row *row, enum row_col c, const char *s)
 void result_row_fill(struct result_row *row, const struct sim_result *r,
                      const struct row_meta *meta)
 {
-    u64 vcpus = 0, cpu_ns = 0, spin_ns = 0, host_ns = 0;
+    u64 vcpus = 0, cpu_ns = 0, spin_ns = 0, spin_host_ns = 0, host_ns = 0;
     u64 exits[KVM_EXIT_NR] = {0}, on_spin = 0, yt = 0, yt_ok = 0, lhp = 0;
     u64 ipi50 = 0, ipi99 = 0, lw50 = 0, lw99 = 0, d9c = 0, d9c_ign = 0;
     double ops_per_s = 0, worst = INFINITY;
@@ -169,6 +170,7 @@ void result_row_fill(struct result_row *row, const struct sim_result *r,
         ops_per_s += v->ops_per_sec;
         cpu_ns += v->cpu_ns;
         spin_ns += v->spin_ns;
+        spin_host_ns += v->spin_host_ns;
         host_ns += v->host_ns;
         for (unsigned int e = 0; e < KVM_EXIT_NR; e++)
             exits[e] += v->exits[e];
@@ -202,6 +204,8 @@ void result_row_fill(struct result_row *row, const struct sim_result *r,
         set_real(row, ROW_WORST_VM_SHARE_VS_ENTITLEMENT, worst);
         set_real(row, ROW_SPIN_PCT, cpu_ns ? 100.0 * (double)spin_ns / (double)cpu_ns : 0.0);
         set_real(row, ROW_HOST_PCT, cpu_ns ? 100.0 * (double)host_ns / (double)cpu_ns : 0.0);
+        set_real(row, ROW_SPIN_TOTAL_PCT,
+                 cpu_ns ? 100.0 * (double)(spin_ns + spin_host_ns) / (double)cpu_ns : 0.0);
         set_u64(row, ROW_PLE_EXITS, exits[KVM_EXIT_PLE]);
         set_u64(row, ROW_HLT_EXITS, exits[KVM_EXIT_HLT]);
         set_u64(row, ROW_ICR_EXITS, exits[KVM_EXIT_ICR]);

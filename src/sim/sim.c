@@ -300,6 +300,8 @@ static void sim_finish(struct sim *sim)
         rq->busy_ns += sim_now(sim) - rq->busy_since;
         rq->busy_since = sim_now(sim);
         hist_add(&rq->curr->stats.run_ns, sim_now(sim) - rq->curr->stats_stint_start);
+        if (task_is_vcpu(rq->curr))
+            vcpu_finish_accounting(sim, vcpu_of(rq->curr));
     }
 }
 
@@ -414,6 +416,7 @@ static void collect_vms(struct sim *sim, struct sim_result *r)
             v->cpu_ns += vc->task.se.sum_exec_runtime;
             v->guest_ns += vc->stats.guest_ns;
             v->spin_ns += vc->stats.spin_ns;
+            v->spin_host_ns += vc->stats.spin_host_ns;
             v->host_ns += vc->stats.host_ns;
             v->poll_ns += vc->stats.poll_ns;
             for (unsigned int e = 0; e < KVM_EXIT_NR; e++)

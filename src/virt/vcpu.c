@@ -80,8 +80,22 @@ static void vcpu_account(struct sim *sim, struct kvm_vcpu *v)
         break;
     default:
         v->stats.host_ns += elapsed;
+        if (guest_spinning(v))
+            v->stats.spin_host_ns += elapsed;
         break;
     }
+}
+
+/*
+ * The end of the run: charge the part of the running segment consumed so far,
+ * so that guest_ns + host_ns is the thread's sum_exec_runtime.  The run does
+ * not go on after this.
+ */
+void vcpu_finish_accounting(struct sim *sim, struct kvm_vcpu *v)
+{
+    SIM_BUG_ON(!v->task.on_cpu);
+    task_stop_work(sim, &v->task);
+    vcpu_account(sim, v);
 }
 
 /* Start a new segment of @ns on the running vCPU. */
