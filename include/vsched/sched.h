@@ -170,6 +170,10 @@ struct task_ops {
     /* Another task was just enqueued on the CPU where @p runs (so
      * single_task_running() turned false); optional. */
     void (*rq_enqueued)(struct sim *sim, struct task_struct *p);
+    /* An interrupt (the tick, a reschedule IPI) reaches the CPU where @p
+     * runs, before the scheduler acts on it; optional.  A vCPU in guest
+     * mode takes an external-interrupt exit here. */
+    void (*interrupted)(struct sim *sim, struct task_struct *p);
 };
 
 struct task_stats {

@@ -421,6 +421,29 @@ static void kvm_sched_in(struct sim *sim, struct kvm_vcpu *v)
     }
 }
 
+/*
+ * A host interrupt (the tick, a reschedule IPI) while the vCPU is in guest
+ * mode: an external-interrupt exit, handled on the host; then either the
+ * scheduler switches the thread out (kvm_sched_out() finds it in host mode)
+ * or it re-enters at once.  Either way it pays the exit and the entry, and a
+ * new PAUSE loop begins after the entry.
+ */
+static void vcpu_interrupted(struct sim *sim, struct task_struct *p)
+{
+    struct kvm_vcpu *v = vcpu_of(p);
+
+    if (v->phase != VP_GUEST)
+        return; /* host mode: no exit */
+    task_stop_work(sim, p);
+    vcpu_account(sim, v);
+    v->stats.exits[KVM_EXIT_EXTINT]++;
+    v->at_instruction_boundary = true;
+    v->mode = OUTSIDE_GUEST_MODE;
+    if (sim->trace)
+        trace_kvm_exit(sim, v, KVM_EXIT_EXTINT);
+    vcpu_segment(sim, v, VP_ENTRY, kvm_params(sim)->exit_ns + kvm_params(sim)->entry_ns);
+}
+
 static void vcpu_switched(struct sim *sim, struct task_struct *p, bool on)
 {
     struct kvm_vcpu *v = vcpu_of(p);
@@ -435,6 +458,7 @@ static const struct task_ops vcpu_task_ops = {
     .work_done = vcpu_work_done,
     .switched = vcpu_switched,
     .rq_enqueued = vcpu_rq_enqueued,
+    .interrupted = vcpu_interrupted,
 };
 
 /* ---- creation ---- */
