@@ -1212,6 +1212,44 @@ START_TEST(test_ple_cadence)
 }
 END_TEST
 
+/*
+ * A reschedule that reaches a vCPU in guest mode is an external-interrupt
+ * exit even when the pick keeps the vCPU: one vCPU alone on one CPU,
+ * computing; a reschedule at 1 ms and one at 3 ms (ticks at 4 ms reschedule
+ * nothing: it is alone).  Its 20 ms are the first switch and entry (2000 +
+ * 400 ns), two exits and entries (2 x 1000 ns) and guest code.
+ */
+START_TEST(test_resched_exit_kept)
+{
+    static const struct guest_step steps[] = {
+        {.kind = GSTEP_COMPUTE, .d = {DIST_FIXED, US(10000), 0, 0}, .every = 1},
+    };
+    struct scenario *sc = tu_vm_scenario(1, 1, 1, true, steps, G_N_ELEMENTS(steps), 1, 20.0);
+    struct sim_options opt = {.debug_checks = true};
+    struct sim *sim = sim_new(sc, &opt, NULL);
+    struct kvm_vcpu *v = sim->vms[0]->vcpus[0];
+
+    sim_engine_run_until(&sim->eng, 1000000);
+    ck_assert_int_eq(v->phase, VP_GUEST);
+    resched_curr(sim, cpu_rq(sim, 0));
+    sim_engine_run_until(&sim->eng, 1000000);
+    ck_assert_uint_eq(v->stats.exits[KVM_EXIT_EXTINT], 1);
+    ck_assert_int_eq(v->phase, VP_ENTRY);           /* kept: re-entering */
+    ck_assert(v->task.on_cpu && !v->preempted);
+    sim_engine_run_until(&sim->eng, 3000000);
+    ck_assert_int_eq(v->phase, VP_GUEST);
+    resched_curr(sim, cpu_rq(sim, 0));
+    sim_run(sim, NULL, NULL);
+    ck_assert_uint_eq(v->stats.exits[KVM_EXIT_EXTINT], 2);
+    ck_assert_uint_eq(v->task.stats.nr_switches, 0);
+    ck_assert_uint_eq(v->stats.host_ns, 2000 + 400 + 2 * (600 + 400));
+    ck_assert_uint_eq(v->stats.guest_ns, 20000000 - (2000 + 400 + 2 * (600 + 400)));
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.ops, 1);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
 /* ---- halt, kick, ready ---- */
 
 START_TEST(test_halt_kick_ready)
@@ -1729,6 +1767,7 @@ static Suite *kvm_suite(void)
     tcase_add_loop_test(tu, test_diag9c_outcomes, 0, G_N_ELEMENTS(diag9c_cases));
     tcase_add_loop_test(tu, test_diag9c_count, 0, G_N_ELEMENTS(diag9c_count_cases));
     tcase_add_test(tu, test_ple_cadence);
+    tcase_add_test(tu, test_resched_exit_kept);
     tcase_add_test(tu, test_halt_kick_ready);
     suite_add_tcase(s, tu);
     tcase_add_test(tc, test_smoke_dbench);
