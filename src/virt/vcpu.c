@@ -355,20 +355,28 @@ static void vcpu_rq_enqueued(struct sim *sim, struct task_struct *p)
 
 /* ---- preempt notifiers ---- */
 
+/* An external-interrupt exit from guest mode (VMX sets
+ * at_instruction_boundary when it handles one); the caller sets the
+ * segment that pays it with the entry. */
+static void vcpu_extint_exit(struct sim *sim, struct kvm_vcpu *v)
+{
+    v->stats.exits[KVM_EXIT_EXTINT]++;
+    if (sim->trace)
+        trace_kvm_exit(sim, v, KVM_EXIT_EXTINT);
+    v->at_instruction_boundary = true;
+    v->mode = OUTSIDE_GUEST_MODE;
+}
+
 static void kvm_sched_out(struct sim *sim, struct kvm_vcpu *v)
 {
     const struct scenario_kvm *k = kvm_params(sim);
 
     vcpu_account(sim, v);
     if (v->phase == VP_GUEST) {
-        /* Preempted in guest mode: the host tick or a reschedule IPI
-         * caused an external-interrupt exit; it is paid, with the entry,
-         * when the thread runs again. */
-        v->stats.exits[KVM_EXIT_EXTINT]++;
-        if (sim->trace)
-            trace_kvm_exit(sim, v, KVM_EXIT_EXTINT);
-        v->at_instruction_boundary = true;
-        v->mode = OUTSIDE_GUEST_MODE;
+        /* Switched out in guest mode without vcpu_interrupted() (a
+         * migration of the running thread): the external-interrupt exit
+         * is paid, with the entry, when the thread runs again. */
+        vcpu_extint_exit(sim, v);
         vcpu_continue_with(v, VP_ENTRY, k->exit_ns + k->entry_ns);
     }
     v->scheduled_out = true;
@@ -436,11 +444,7 @@ static void vcpu_interrupted(struct sim *sim, struct task_struct *p)
         return; /* host mode: no exit */
     task_stop_work(sim, p);
     vcpu_account(sim, v);
-    v->stats.exits[KVM_EXIT_EXTINT]++;
-    v->at_instruction_boundary = true;
-    v->mode = OUTSIDE_GUEST_MODE;
-    if (sim->trace)
-        trace_kvm_exit(sim, v, KVM_EXIT_EXTINT);
+    vcpu_extint_exit(sim, v);
     vcpu_segment(sim, v, VP_ENTRY, kvm_params(sim)->exit_ns + kvm_params(sim)->entry_ns);
 }
 
