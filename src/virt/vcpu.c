@@ -430,7 +430,8 @@ static void kvm_sched_in(struct sim *sim, struct kvm_vcpu *v)
 }
 
 /*
- * A host interrupt (the tick, a reschedule IPI) while the vCPU is in guest
+ * A host interrupt that reschedules (a reschedule IPI, or the tick or timer
+ * whose handler raised the reschedule here) while the vCPU is in guest
  * mode: an external-interrupt exit, handled on the host; then either the
  * scheduler switches the thread out (kvm_sched_out() finds it in host mode)
  * or it re-enters at once.  Either way it pays the exit and the entry, and a
