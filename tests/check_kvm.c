@@ -1250,6 +1250,74 @@ START_TEST(test_resched_exit_kept)
 }
 END_TEST
 
+/*
+ * Two guest threads on one vCPU, alone on one CPU: each pass is compute
+ * 10 us, sleep 5 us.  Thread 0 computes from 2400 (switch + entry) to
+ * 12400 and sleeps until 17400; thread 1 (waiting in the run queue) runs
+ * after a 1 us guest context switch, from 13400.  Thread 0's timer fires
+ * at 17400 while thread 1 computes: the kick reaches the vCPU 1000 ns later
+ * (exit 600, entry 400, handler 1000 ns), so thread 1 ends its 10 us at
+ * 25400, sleeps until 30400, and thread 0 runs again after a switch, from
+ * 26400, completing its first pass.  From then on each pass takes 13 us
+ * (compute, switch, the other thread's timer interrupt) and the vCPU never
+ * halts: in 1 ms, 76 sleeps each followed by a switch, 76 timer exits, and
+ * op k done at 26400 + 13000 (k - 1).
+ */
+START_TEST(test_guest_threads_switch)
+{
+    static const struct guest_step steps[] = {
+        {.kind = GSTEP_COMPUTE, .d = {DIST_FIXED, US(10), 0, 0}, .every = 1},
+        {.kind = GSTEP_SLEEP, .d = {DIST_FIXED, US(5), 0, 0}, .every = 1},
+    };
+    struct scenario *sc = tu_vm_scenario(1, 1, 1, true, steps, G_N_ELEMENTS(steps), 0, 1.0);
+    struct sim_options opt = {.debug_checks = true};
+    struct sim *sim;
+    struct kvm_vcpu *v;
+    struct guest_cpu *g;
+
+    sc->vms[0].wl.threads_per_vcpu = 2;
+    sc->vms[0].wl.thread_switch_ns = 1000;
+    sim = sim_new(sc, &opt, NULL);
+    v = sim->vms[0]->vcpus[0];
+    g = v->g;
+    ck_assert_uint_eq(g->cur, 0);
+    sim_engine_run_until(&sim->eng, 12900);
+    /* Thread 0 slept at 12400; the switch to thread 1 is kernel code. */
+    ck_assert_uint_eq(g->cur, 1);
+    ck_assert(g->act == GA_COMPUTE && g->kernel);
+    ck_assert(g->threads[0].sleeping);
+    ck_assert_uint_eq(g->threads[0].wake_at, 17400);
+    ck_assert_uint_eq(g->timer_ev.time, 17400);
+    sim_engine_run_until(&sim->eng, 25000);
+    ck_assert_uint_eq(g->cur, 1);
+    ck_assert(!g->threads[0].sleeping);
+    ck_assert_uint_eq(g->rq_len, 1);            /* thread 0 woke and waits */
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.ops, 0);
+    sim_engine_run_until(&sim->eng, 26400);
+    ck_assert_uint_eq(g->cur, 0);
+    ck_assert_uint_eq(g->threads[1].wake_at, 30400);
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.ops, 1);
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.thread_switches, 2);
+    sim_run(sim, NULL, NULL);
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.ops, 1 + (1000000 - 26400) / 13000);
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.thread_switches, 76);
+    ck_assert_uint_eq(v->stats.exits[KVM_EXIT_HLT], 0);
+    ck_assert_uint_eq(v->stats.host_ns, 2000 + 400 + 76 * (600 + 400));
+    ck_assert_uint_eq(v->stats.guest_ns, 1000000 - (2000 + 400 + 76 * (600 + 400)));
+    sim_free(sim);
+
+    /* One thread: the same program halts at every sleep. */
+    sc->vms[0].wl.threads_per_vcpu = 1;
+    sim = sim_new(sc, &opt, NULL);
+    sim_run(sim, NULL, NULL);
+    v = sim->vms[0]->vcpus[0];
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.thread_switches, 0);
+    ck_assert_uint_ge(v->stats.exits[KVM_EXIT_HLT], sim->vms[0]->guest->stats.ops);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
 /* ---- halt, kick, ready ---- */
 
 START_TEST(test_halt_kick_ready)
@@ -1341,6 +1409,72 @@ static struct vm_totals totals(const struct sim_result *r)
     t.ops_per_vm /= r->nr_vms;
     return t;
 }
+
+/*
+ * dbench with three guest threads per vCPU (one VM of 4 vCPUs on 4 CPUs,
+ * all started at 0, 50 ms, invariants checked after every event): a thread
+ * that sleeps for I/O (every 20th pass, 50 us) leaves the vCPU to a woken
+ * one, so the vCPUs almost never halt, every sleep but those that find the
+ * run queue empty is a switch, and the VM takes the whole host.  With one
+ * thread the same vCPUs halt at every sleep and idle about 50 us in 310.
+ * Deterministic like any run.
+ */
+static struct sim_result *dbench_threads_run(unsigned int threads)
+{
+    char *json = g_strdup_printf(
+        "{\"version\": 1, \"name\": \"thr\", \"duration_ms\": 50, \"host\": {\"cpus\": 4},"
+        " \"vms\": [{\"name\": \"vm\", \"vcpus\": 4, \"start_spread_us\": 0,"
+        " \"workload\": {\"preset\": \"dbench\", \"threads_per_vcpu\": %u}}]}", threads);
+    GError *err = NULL;
+    struct scenario *sc = scenario_load_string(json, "thr", &err);
+    struct sim_result *r;
+
+    g_assert_no_error(err);
+    r = run_sc(sc, true);
+    scenario_free(sc);
+    g_free(json);
+    return r;
+}
+
+START_TEST(test_guest_threads_dbench)
+{
+    struct sim_result *one = dbench_threads_run(1), *three = dbench_threads_run(3);
+    struct sim_result *again = dbench_threads_run(3);
+    struct vm_totals t1 = totals(one), t3 = totals(three);
+    u64 hlt1 = 0, hlt3 = 0, sw = 0, ops = 0;
+
+    for (unsigned int i = 0; i < 1; i++) {
+        hlt1 += one->vms[i].exits[KVM_EXIT_HLT];
+        hlt3 += three->vms[i].exits[KVM_EXIT_HLT];
+        sw += three->vms[i].guest_thread_switches;
+        ops += three->vms[i].ops;
+        ck_assert_uint_eq(one->vms[i].guest_thread_switches, 0);
+        ck_assert_uint_eq(three->vms[i].ops, again->vms[i].ops);
+        ck_assert_uint_eq(three->vms[i].cpu_ns, again->vms[i].cpu_ns);
+        ck_assert_uint_eq(three->vms[i].guest_thread_switches, again->vms[i].guest_thread_switches);
+    }
+    if (getenv("VSCHED_TEST_VERBOSE"))
+        fprintf(stderr, "threads 1: ops/VM %llu hlt %llu guest %llu; threads 3: ops/VM %llu "
+                "hlt %llu guest %llu switches %llu\n", (unsigned long long)t1.ops_per_vm,
+                (unsigned long long)hlt1, (unsigned long long)one->vms[0].guest_ns,
+                (unsigned long long)t3.ops_per_vm, (unsigned long long)hlt3,
+                (unsigned long long)three->vms[0].guest_ns, (unsigned long long)sw);
+    /* One sleep per 20 passes of a thread; all but a few switch. */
+    ck_assert_uint_le(sw, ops / 20 + 4 * 3);
+    ck_assert_uint_ge(sw, ops / 20 * 9 / 10);
+    ck_assert_uint_ge(hlt1, t1.ops_per_vm / 20);
+    ck_assert_uint_lt(hlt3 * 20, hlt1);
+    /* No idle: the guest runs code on at least 95 % of the 4 CPUs' time; with
+     * one thread at most 90 % (the rest: halt polling, exits, entries). */
+    ck_assert_uint_ge(t3.cpu, 4ULL * 50000000 * 99 / 100);
+    ck_assert_uint_ge(three->vms[0].guest_ns, 4ULL * 50000000 * 95 / 100);
+    ck_assert_uint_le(one->vms[0].guest_ns, 4ULL * 50000000 * 90 / 100);
+    ck_assert_uint_gt(t3.ops_per_vm, t1.ops_per_vm * 105 / 100);
+    sim_result_free(one);
+    sim_result_free(three);
+    sim_result_free(again);
+}
+END_TEST
 
 /* One VM, vCPUs == host CPUs, pinned 1:1: nobody is ever preempted. */
 START_TEST(test_null_case_pinned)
@@ -1765,6 +1899,7 @@ static Suite *kvm_suite(void)
     tcase_add_loop_test(tu, test_diag9c_count, 0, G_N_ELEMENTS(diag9c_count_cases));
     tcase_add_test(tu, test_ple_cadence);
     tcase_add_test(tu, test_resched_exit_kept);
+    tcase_add_test(tu, test_guest_threads_switch);
     tcase_add_test(tu, test_halt_kick_ready);
     suite_add_tcase(s, tu);
     tcase_add_test(tc, test_smoke_dbench);
@@ -1778,6 +1913,7 @@ static Suite *kvm_suite(void)
     tcase_add_test(tc, test_s390_dbench_path);
     tcase_add_test(tc, test_vcpu_start_times);
     tcase_add_test(tc, test_vcpu_cgroups_sim);
+    tcase_add_test(tc, test_guest_threads_dbench);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -300,7 +300,7 @@ static const struct bad_case bad_cases[] = {
      "vms[0].workload.preset: expected one of \"pingpong\""},
     {"unknown preset parameter", VM_WL("{\"preset\": \"dbench\", \"cs\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
      "vms[0].workload: unknown key \"cs\" (expected one of preset, lock_kind, participants, spin_threshold, spin_retry, "
-     "spin_loop_ns, handoff_ns, resched_handler_ns, timer_handler_ns, compute_us, kernel_us, cs_us, locks, io_every, "
+     "spin_loop_ns, handoff_ns, resched_handler_ns, timer_handler_ns, threads_per_vcpu, thread_switch_ns, compute_us, kernel_us, cs_us, locks, io_every, "
      "io_us, wake_every, comment)"},
     {"parameter of another preset", VM_WL("{\"preset\": \"dbench\", \"handler_us\": 1}"), VSCHED_SCENARIO_ERROR_INVALID,
      "vms[0].workload: unknown key \"handler_us\""},
@@ -418,6 +418,16 @@ static const struct bad_case bad_cases[] = {
      "vms[0].workload.program[1]: sleep while holding the lock taken at program[0]"},
     {"barrier holding a lock", VM_PROG(C1 ", " LOCK("l") ", {\"op\": \"barrier\"}, " UNLOCK), VSCHED_SCENARIO_ERROR_INVALID,
      "vms[0].workload.program[2]: barrier while holding the lock taken at program[1] would deadlock"},
+    {"barrier with guest threads", VM_WL("{\"threads_per_vcpu\": 2, \"program\": [" C1 ", {\"op\": \"barrier\"}]}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.program[1]: barrier steps need threads_per_vcpu 1, got 2 (the barrier counts vCPUs, not threads)"},
+    {"vips preset with guest threads", VM_WL("{\"preset\": \"vips\", \"threads_per_vcpu\": 4}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload: preset \"vips\", step 1 (barrier): barrier steps need threads_per_vcpu 1, got 4"},
+    {"no guest threads", VM_WL("{\"preset\": \"dbench\", \"threads_per_vcpu\": 0}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.threads_per_vcpu: expected an integer in [1, 64], got 0"},
+    {"too many guest threads", VM_WL("{\"preset\": \"dbench\", \"threads_per_vcpu\": 65}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.threads_per_vcpu: expected an integer in [1, 64], got 65"},
+    {"thread switch not a number", VM_WL("{\"preset\": \"dbench\", \"thread_switch_ns\": \"fast\"}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.thread_switch_ns: expected an integer"},
     {"barrier with one participant", VM_WL("{\"participants\": 1, \"program\": [" C1 ", {\"op\": \"barrier\"}]}"),
      VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.program[1]: needs at least 2 participants (workload.participants is 1)"},
     {"ipi without to", VM_PROG(C1 ", {\"op\": \"ipi\"}"), VSCHED_SCENARIO_ERROR_INVALID,

@@ -3,9 +3,12 @@
  * workload program, guest spinlocks, IPIs with csd waits, TLB shootdowns,
  * barriers and timer sleeps (kernel-mechanisms §6).
  *
- * MODEL: each vCPU runs exactly one guest thread (no guest scheduler); an
- * idle vCPU halts.  Guest interrupts are always enabled outside handlers;
- * handlers do not nest.
+ * MODEL: each vCPU runs its own guest threads (workload.threads_per_vcpu,
+ * default 1; no migration between vCPUs).  With more than one, a FIFO guest
+ * run queue switches threads only when the running one sleeps (no guest
+ * time slices, no wake-up preemption); a vCPU whose threads all sleep
+ * halts.  Guest interrupts are always enabled outside handlers; handlers
+ * do not nest.
  */
 #ifndef VSCHED_GUEST_H
 #define VSCHED_GUEST_H
@@ -25,6 +28,18 @@ enum guest_act {
     GA_BARRIER,            /* halted at a barrier */
     GA_SLEEP,              /* halted until its timer */
     GA_IDLE,               /* not a participant: halted for good */
+};
+
+/*
+ * A guest thread that is not running on its vCPU: where it is in the
+ * program.  The running thread's position lives in struct guest_cpu
+ * (step, iter), which is saved here when it sleeps and another runs.
+ */
+struct guest_thread {
+    unsigned int step;            /* next program step */
+    u64 iter;                     /* current pass over the program */
+    u64 wake_at;                  /* sleeping: when its timer expires */
+    bool sleeping;
 };
 
 /* A guest spinlock instance. */
@@ -51,6 +66,7 @@ struct guest_vm_stats {
     u64 pv_lock_steals;           /* PV: acquired by the hybrid unfair trylock (the kernel's
                                      pv_lock_stealing lock event) */
     u64 tlb_skipped_preempted;    /* PV TLB flush targets skipped (deferred flush) */
+    u64 thread_switches;          /* guest context switches between two threads of a vCPU */
 };
 
 struct guest_vm {
@@ -117,8 +133,13 @@ struct guest_cpu {
     struct csd_entry *csd_q;      /* [csd_cap] ring of senders */
     unsigned int csd_head, csd_cap;
     u64 barrier_gen;              /* generation this vCPU waits for */
-    struct sim_event timer_ev;    /* sleep timer (LAPIC timer) */
-    bool timer_fired;
+    /* guest threads (workload.threads_per_vcpu) */
+    struct guest_thread *threads; /* [nr_threads] */
+    unsigned int nr_threads;
+    unsigned int cur;             /* the thread whose program runs (or ran last) */
+    unsigned int *runq;           /* FIFO ring of woken threads waiting for the vCPU */
+    unsigned int rq_head, rq_len;
+    struct sim_event timer_ev;    /* LAPIC timer: the earliest sleeping thread's expiry */
 };
 
 struct csd_entry {

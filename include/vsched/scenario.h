@@ -211,6 +211,10 @@ struct scenario_workload {
     u64 handoff_ns;               /* "handoff_ns": cache-line hand-off of a released lock, default 100 */
     u64 resched_handler_ns;       /* "resched_handler_ns": reschedule-IPI handler body, default 500 */
     u64 timer_handler_ns;         /* "timer_handler_ns": local-timer handler body, default 1000 */
+    unsigned int threads_per_vcpu; /* "threads_per_vcpu": guest threads on each participating
+                                     vCPU, default 1 */
+    u64 thread_switch_ns;         /* "thread_switch_ns": guest context switch between two of
+                                     them, default 1500 */
 };
 
 enum vm_pin {

@@ -69,6 +69,18 @@
  * until each target has run its function.
  * TLB shootdowns follow kvm_flush_tlb_multi: targets whose steal-time
  * "preempted" byte is set are skipped (flush deferred to their next entry).
+ *
+ * Guest threads (workload.threads_per_vcpu): each vCPU runs its own threads,
+ * all running the program.  A sleep step puts the running thread to sleep
+ * until its timer and, if a woken thread waits in the vCPU's FIFO run
+ * queue, switches to it (thread_switch_ns of guest kernel code); otherwise
+ * the vCPU halts.  All sleeping threads share the vCPU's LAPIC timer, armed
+ * for the earliest expiry, as the guest's hrtimer base programs the TSC
+ * deadline.  MODEL: threads do not migrate between vCPUs; the guest never
+ * preempts a thread (no time slices, no wake-up preemption), so switches
+ * happen only at sleeps, never inside a critical section or a spin-wait;
+ * leaving the idle loop costs nothing beyond the interrupt, as with one
+ * thread.
  */
 #include <math.h>
 #include <string.h>
@@ -598,7 +610,7 @@ static bool guest_idle_cpu(const struct kvm_vcpu *t)
     case GA_BARRIER:
         return g->barrier_gen == t->kvm->guest->barrier_gen;
     case GA_SLEEP:
-        return !g->timer_fired;
+        return !g->rq_len;
     default:
         return false;
     }
@@ -759,6 +771,76 @@ static void halt(struct sim *sim, struct kvm_vcpu *v, enum guest_act act)
 {
     v->g->act = act;
     vcpu_exit(sim, v, KVM_EXIT_HLT);
+}
+
+/* ---- guest threads ---- */
+
+static void rq_push(struct guest_cpu *g, unsigned int t)
+{
+    SIM_BUG_ON(g->rq_len >= g->nr_threads);
+    g->runq[(g->rq_head + g->rq_len) % g->nr_threads] = t;
+    g->rq_len++;
+}
+
+static unsigned int rq_pop(struct guest_cpu *g)
+{
+    unsigned int t = g->runq[g->rq_head];
+
+    SIM_BUG_ON(g->rq_len == 0);
+    g->rq_head = (g->rq_head + 1) % g->nr_threads;
+    g->rq_len--;
+    return t;
+}
+
+/* The sleeping thread that wakes first (the lowest index among equals), or
+ * nr_threads if none sleeps. */
+static unsigned int first_sleeper(const struct guest_cpu *g)
+{
+    unsigned int first = g->nr_threads;
+
+    for (unsigned int t = 0; t < g->nr_threads; t++)
+        if (g->threads[t].sleeping &&
+            (first == g->nr_threads || g->threads[t].wake_at < g->threads[first].wake_at))
+            first = t;
+    return first;
+}
+
+/* Program the LAPIC timer for the earliest sleeping thread. */
+static void timer_program(struct sim *sim, struct guest_cpu *g)
+{
+    unsigned int t = first_sleeper(g);
+
+    if (t == g->nr_threads)
+        sim_event_cancel(&sim->eng, &g->timer_ev);
+    else if (!sim_event_armed(&g->timer_ev) || g->timer_ev.time != g->threads[t].wake_at)
+        sim_event_arm(&sim->eng, &g->timer_ev, g->threads[t].wake_at);
+}
+
+/*
+ * The running thread sleeps and the run queue is not empty: schedule() in
+ * the guest takes the first woken thread.  Returns true if that costs a
+ * context switch (then the vCPU runs it as kernel code first).
+ */
+static bool thread_switch(struct guest_cpu *g, struct guest_vm *vm)
+{
+    unsigned int next = rq_pop(g);
+    struct guest_thread *th;
+
+    if (next == g->cur)
+        return false; /* it is the thread that ran last: nothing to switch */
+    th = &g->threads[g->cur];
+    th->step = g->step;
+    th->iter = g->iter;
+    g->cur = next;
+    g->step = g->threads[next].step;
+    g->iter = g->threads[next].iter;
+    vm->stats.thread_switches++;
+    if (!vm->wl->thread_switch_ns)
+        return false;
+    g->act = GA_COMPUTE;
+    g->kernel = true;
+    g->left = vm->wl->thread_switch_ns;
+    return true;
 }
 
 /*
@@ -933,11 +1015,12 @@ static enum next next_step(struct sim *sim, struct kvm_vcpu *v)
             g->act = GA_SEND;
             return NEXT_CONTINUE;
         case GSTEP_SLEEP: {
-            u64 ns = draw(g, &st->d);
+            struct guest_thread *th = &g->threads[g->cur];
 
-            g->timer_fired = false;
-            g->act = GA_SLEEP;
-            sim_event_arm(&sim->eng, &g->timer_ev, sim_now(sim) + ns);
+            th->wake_at = sim_now(sim) + draw(g, &st->d);
+            th->sleeping = true;
+            timer_program(sim, g);
+            g->act = GA_SLEEP; /* guest_resume() runs a woken thread, or halts */
             return NEXT_CONTINUE;
         }
         }
@@ -1273,8 +1356,13 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
             halt(sim, v, GA_BARRIER);
             return;
         case GA_SLEEP:
-            if (g->timer_fired)
+            if (g->rq_len) {
+                /* schedule(): the first woken thread runs (after a switch,
+                 * unless it is the one that slept last). */
+                if (thread_switch(g, vm))
+                    continue;
                 break;
+            }
             halt(sim, v, GA_SLEEP);
             return;
         case GA_IDLE:
@@ -1345,13 +1433,19 @@ void guest_sched_out(struct sim *sim, struct kvm_vcpu *v)
         gvm(v)->stats.lock_holder_preempted++;
 }
 
-/* The guest's LAPIC timer (hrtimer in KVM) fired. */
+/* The guest's LAPIC timer (hrtimer in KVM) fired: every thread whose sleep
+ * has expired joins the run queue, in the order of expiry. */
 static void timer_fn(void *ctx, struct sim_event *ev)
 {
     struct sim *sim = ctx;
     struct guest_cpu *g = container_of(ev, struct guest_cpu, timer_ev);
+    unsigned int t;
 
-    g->timer_fired = true;
+    while ((t = first_sleeper(g)) < g->nr_threads && g->threads[t].wake_at <= sim_now(sim)) {
+        g->threads[t].sleeping = false;
+        rq_push(g, t);
+    }
+    timer_program(sim, g);
     kvm_apic_timer_expired(sim, g->v, sim_now(sim));
 }
 
@@ -1387,6 +1481,12 @@ void guest_vm_init(struct sim *sim, struct kvm *kvm)
         g->left = 0;
         g->send_to = g_new(unsigned int, kvm->online_vcpus);
         g->scratch = g_new(unsigned int, kvm->online_vcpus);
+        /* Thread 0 runs first; the others wait in the run queue. */
+        g->nr_threads = wl->threads_per_vcpu ? wl->threads_per_vcpu : 1;
+        g->threads = g_new0(struct guest_thread, g->nr_threads);
+        g->runq = g_new(unsigned int, g->nr_threads);
+        for (unsigned int t = 1; t < g->nr_threads; t++)
+            rq_push(g, t);
         sim_event_init(&g->timer_ev, timer_fn);
         sim_event_init(&v->task.wake_ev, wake_ev_fn);
         v->g = g;
@@ -1409,6 +1509,8 @@ void guest_vm_free(struct kvm *kvm)
         struct guest_cpu *g = kvm->vcpus[i]->g;
 
         g_free(g->csd_q);
+        g_free(g->threads);
+        g_free(g->runq);
         g_free(g->send_to);
         g_free(g->scratch);
         g_free(g);

@@ -189,6 +189,7 @@ static json_t *vm_json(const struct vm_result *v)
     json_object_set_new(o, "tlb_skipped_preempted", ju64(v->tlb_skipped_preempted));
     json_object_set_new(o, "halt_wakeups", ju64(v->halt_wakeups));
     json_object_set_new(o, "halt_poll_success", ju64(v->halt_poll_success));
+    json_object_set_new(o, "guest_thread_switches", ju64(v->guest_thread_switches));
     {
         json_t *dy = json_object(), *tiers = json_array();
 

@@ -81,6 +81,11 @@ G_STATIC_ASSERT(G_N_ELEMENTS(((struct guest_cpu *)NULL)->held) == WL_MAX_LOCK_DE
 #define DEFAULT_RESCHED_HANDLER_NS 500
 #define DEFAULT_TIMER_HANDLER_NS 1000
 #define MAX_HANDLER_NS 10000000
+#define MAX_THREADS_PER_VCPU 64
+/* MODEL: one switch between two guest threads (schedule() with the
+ * register and address-space switch), about half the 3 us round trip that
+ * "perf bench sched pipe" reports on current x86 servers.  An estimate. */
+#define DEFAULT_THREAD_SWITCH_NS 1500
 #define DEFAULT_IPI_HANDLER_NS 2000
 #define DEFAULT_TLB_HANDLER_NS 3000
 #define DEFAULT_IPI_WINDOW_NS 50000000ULL  /* 50 ms */
@@ -2098,6 +2103,9 @@ static bool check_program(struct loader *ld, const struct scenario_workload *wl)
             } else if (st->kind == GSTEP_BARRIER && depth) {
                 msg = g_strdup_printf("barrier while holding the lock taken at program[%u] "
                                       "would deadlock", held[depth - 1]);
+            } else if (st->kind == GSTEP_BARRIER && wl->threads_per_vcpu > 1) {
+                msg = g_strdup_printf("barrier steps need threads_per_vcpu 1, got %u (the "
+                                      "barrier counts vCPUs, not threads)", wl->threads_per_vcpu);
             }
             break;
         }
@@ -2166,7 +2174,8 @@ static bool load_workload(struct loader *ld, json_t *vm_obj, const struct scenar
     static const char *const general[] = {"lock_kind",      "participants",
                                           "spin_threshold", "spin_retry",
                                           "spin_loop_ns",   "handoff_ns",
-                                          "resched_handler_ns", "timer_handler_ns"};
+                                          "resched_handler_ns", "timer_handler_ns",
+                                          "threads_per_vcpu", "thread_switch_ns"};
     const char *keys[2 + G_N_ELEMENTS(general) + PRESET_MAX_PARAMS + 1];
     const char *preset_names[G_N_ELEMENTS(presets)];
     double vals[PRESET_MAX_PARAMS];
@@ -2256,6 +2265,13 @@ static bool load_workload(struct loader *ld, json_t *vm_obj, const struct scenar
                  &n))
         goto out;
     wl->timer_handler_ns = (u64)n;
+    if (!get_int(ld, obj, "threads_per_vcpu", false, 1, MAX_THREADS_PER_VCPU, 1, &n))
+        goto out;
+    wl->threads_per_vcpu = (unsigned int)n;
+    if (!get_int(ld, obj, "thread_switch_ns", false, 0, MAX_HANDLER_NS, DEFAULT_THREAD_SWITCH_NS,
+                 &n))
+        goto out;
+    wl->thread_switch_ns = (u64)n;
 
     if (ps) {
         if (!load_preset_params(ld, obj, ps, vals))
@@ -2764,6 +2780,11 @@ static json_t *vm_canonical_json(const struct scenario_vm *vm)
     json_object_set_new(w, "handoff_ns", ju64(wl->handoff_ns));
     json_object_set_new(w, "resched_handler_ns", ju64(wl->resched_handler_ns));
     json_object_set_new(w, "timer_handler_ns", ju64(wl->timer_handler_ns));
+    /* Only when set, so that adding them kept every other scenario's hash. */
+    if (wl->threads_per_vcpu > 1) {
+        json_object_set_new(w, "threads_per_vcpu", json_integer(wl->threads_per_vcpu));
+        json_object_set_new(w, "thread_switch_ns", ju64(wl->thread_switch_ns));
+    }
     json_object_set_new(w, "nr_locks", json_integer(wl->nr_locks));
     for (unsigned int s = 0; s < wl->nr_steps; s++)
         json_array_append_new(steps, guest_step_canonical_json(&wl->steps[s]));
