@@ -10,6 +10,7 @@
 #define VSCHED_CLI_H
 
 #include <glib.h>
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "vsched/types.h"
@@ -63,5 +64,26 @@ bool cli_parse_uint(const char *opt, const char *s, guint64 min, guint64 max, gu
 bool cli_check_out_dir(const char *path, GError **error);
 /* Write @text to stdout, reporting failures (full disk, closed pipe...). */
 bool cli_write_stdout(const char *text, GError **error);
+
+/* ---- --set PATH=VALUE: edits of the scenario JSON (run and sweep) ---- */
+
+/* Parse a scenario path, "kvm.apicv" or "vms[0].workload.cs_us": keys
+ * separated by '.', [N] for array elements.  Returns the steps (free with
+ * cli_path_free), or NULL with a "--set PATH: ..." usage error. */
+GArray *cli_path_parse(const char *path, GError **error);
+void cli_path_free(GArray *segs);
+/* Set the value at @segs (parsed from @path) in @root to @value (stolen, even
+ * on failure).  Missing object keys are created; array elements must exist.
+ * Errors are usage errors "--set PATH: ..." naming the step that failed. */
+bool cli_path_set(json_t *root, const char *path, const GArray *segs, json_t *value,
+                  GError **error);
+/* A --set value: @text parsed as JSON if it parses, else the string @text
+ * ("off" -> "off", "3" -> 3, "[0,1]" -> an array).  New reference. */
+json_t *cli_set_value_json(const char *text);
+/* The JSON of scenario file @file, or of the embedded default if @file is
+ * NULL, to be edited and then loaded with scenario_load_string().  A file is
+ * run through the loader first, so a bad one fails with the loader's own
+ * message.  New reference, or NULL with @error set. */
+json_t *cli_scenario_json(const char *file, GError **error);
 
 #endif /* VSCHED_CLI_H */

@@ -9,8 +9,9 @@
  *   x variants (--policies all first, then --variant in the order given)
  *   x seeds.
  * Every grid point is built up front by editing the scenario's JSON text
- * (jansson) and loading the result with the ordinary loader, so every point
- * is validated before the first simulation starts.
+ * (jansson; the --set paths are parsed and applied by cli_common.c, shared
+ * with "vsched run --set") and loading the result with the ordinary loader,
+ * so every point is validated before the first simulation starts.
  *
  * Determinism: rows are kept in grid order whatever order the simulations
  * finish in, and wall-clock time is left out unless --wall, so the output
@@ -34,175 +35,6 @@
 
 #include "cli.h"
 #include "runpool.h"
-
-/* ------------------------------------------------------------------------ */
-/* --set: scenario JSON paths                                               */
-
-/* One step of a path: ".key" or "[index]". */
-struct path_seg {
-    char *key;                    /* NULL for an index */
-    size_t index;
-};
-
-static void path_segs_free(GArray *segs)
-{
-    for (unsigned int i = 0; i < segs->len; i++)
-        g_free(g_array_index(segs, struct path_seg, i).key);
-    g_array_free(segs, TRUE);
-}
-
-/* "a.b[0].c" -> a, b, [0], c.  Keys may hold any character but . [ ] = */
-static GArray *path_parse(const char *path, GError **error)
-{
-    GArray *segs = g_array_new(FALSE, TRUE, sizeof(struct path_seg));
-    const char *p = path;
-
-    while (*p) {
-        struct path_seg seg = {0};
-
-        if (*p == '[') {
-            char *end = NULL;
-            guint64 idx;
-
-            if (segs->len == 0)
-                goto bad;
-            idx = g_ascii_strtoull(p + 1, &end, 10);
-            if (end == p + 1 || *end != ']' || !g_ascii_isdigit(p[1]))
-                goto bad;
-            seg.index = (size_t)idx;
-            p = end + 1;
-        } else {
-            const char *start;
-
-            if (segs->len > 0) {
-                if (*p != '.')
-                    goto bad;
-                p++;
-            }
-            start = p;
-            while (*p && *p != '.' && *p != '[' && *p != ']' && *p != '=')
-                p++;
-            if (p == start)
-                goto bad;
-            seg.key = g_strndup(start, (gsize)(p - start));
-        }
-        g_array_append_val(segs, seg);
-    }
-    if (segs->len == 0)
-        goto bad;
-    return segs;
-bad:
-    g_set_error(error, CLI_ERROR, CLI_ERROR_USAGE,
-                "--set %s: not a scenario path (expected keys separated by '.' with [N] for "
-                "array elements, e.g. kvm.apicv or vms[0].workload.cs_us)",
-                path);
-    path_segs_free(segs);
-    return NULL;
-}
-
-static const char *json_kind(const json_t *j)
-{
-    switch (json_typeof(j)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "?";
-}
-
-/*
- * Set the value at @segs in @root to @value (stolen).  Missing object keys
- * are created (so "kvm.apicv" works on a scenario without a "kvm" block);
- * array elements must exist.  Errors name the prefix of @path that failed.
- */
-static bool path_set(json_t *root, const char *path, GArray *segs, json_t *value, GError **error)
-{
-    GString *where = g_string_new(NULL);
-    json_t *node = root;
-    bool ok = false;
-
-    for (unsigned int i = 0; i < segs->len; i++) {
-        const struct path_seg *s = &g_array_index(segs, struct path_seg, i);
-        bool last = i + 1 == segs->len;
-        json_t *child;
-
-        if (s->key) {
-            if (!json_is_object(node)) {
-                g_set_error(error, CLI_ERROR, CLI_ERROR_USAGE,
-                            "--set %s: %s is %s, so it has no key \"%s\"", path,
-                            where->len ? where->str : "the scenario", json_kind(node), s->key);
-                goto out;
-            }
-            if (where->len)
-                g_string_append_c(where, '.');
-            g_string_append(where, s->key);
-            if (last) {
-                json_object_set_new(node, s->key, value);
-                value = NULL;
-                ok = true;
-                goto out;
-            }
-            child = json_object_get(node, s->key);
-            if (!child) {
-                const struct path_seg *next = &g_array_index(segs, struct path_seg, i + 1);
-
-                if (!next->key) {
-                    g_set_error(error, CLI_ERROR, CLI_ERROR_USAGE,
-                                "--set %s: the scenario has no %s, so %s[%zu] does not exist",
-                                path, where->str, where->str, next->index);
-                    goto out;
-                }
-                child = json_object();
-                json_object_set_new(node, s->key, child);
-            }
-        } else {
-            if (!json_is_array(node)) {
-                g_set_error(error, CLI_ERROR, CLI_ERROR_USAGE,
-                            "--set %s: %s is %s, not an array", path, where->str,
-                            json_kind(node));
-                goto out;
-            }
-            if (s->index >= json_array_size(node)) {
-                g_set_error(error, CLI_ERROR, CLI_ERROR_USAGE,
-                            "--set %s: %s[%zu] does not exist (%s has %zu entries)", path,
-                            where->str, s->index, where->str, json_array_size(node));
-                goto out;
-            }
-            g_string_append_printf(where, "[%zu]", s->index);
-            if (last) {
-                json_array_set_new(node, s->index, value);
-                value = NULL;
-                ok = true;
-                goto out;
-            }
-            child = json_array_get(node, s->index);
-        }
-        node = child;
-    }
-out:
-    json_decref(value);
-    g_string_free(where, TRUE);
-    return ok;
-}
-
-/* A --set value: JSON if it parses as JSON, else a string ("off" -> "off"). */
-static json_t *set_value_json(const char *text)
-{
-    json_t *v = json_loads(text, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
-
-    return v ? v : json_string(text);
-}
 
 /* ------------------------------------------------------------------------ */
 /* the grid                                                                 */
@@ -278,7 +110,7 @@ static void sweep_free(struct sweep *sw)
     for (unsigned int i = 0; i < sw->nr_axes; i++) {
         g_free(sw->axes[i].path);
         if (sw->axes[i].segs)
-            path_segs_free(sw->axes[i].segs);
+            cli_path_free(sw->axes[i].segs);
         g_strfreev(sw->axes[i].values);
     }
     g_free(sw->axes);
@@ -457,7 +289,7 @@ static bool parse_set(struct sweep *sw, const char *spec, GError **error)
     }
     ax.path = g_strndup(spec, (gsize)(eq - spec));
     g_strstrip(ax.path);
-    ax.segs = path_parse(ax.path, error);
+    ax.segs = cli_path_parse(ax.path, error);
     if (!ax.segs) {
         g_free(ax.path);
         return false;
@@ -471,7 +303,7 @@ static bool parse_set(struct sweep *sw, const char *spec, GError **error)
                         "string)",
                         ax.path, i + 1, eq + 1);
             g_free(ax.path);
-            path_segs_free(ax.segs);
+            cli_path_free(ax.segs);
             g_strfreev(ax.values);
             return false;
         }
@@ -607,7 +439,8 @@ static bool build_points(struct sweep *sw, json_t *base, GError **error)
         for (unsigned int a = 0; a < sw->nr_axes; a++) {
             const char *v = sw->axes[a].values[digit[a + 1]];
 
-            if (!path_set(root, sw->axes[a].path, sw->axes[a].segs, set_value_json(v), error))
+            if (!cli_path_set(root, sw->axes[a].path, sw->axes[a].segs, cli_set_value_json(v),
+                              error))
                 goto point_fail;
         }
         if (sw->oc == OC_VMS) {
@@ -974,25 +807,10 @@ bool cmd_sweep(int argc, char **argv, GError **error)
     sw.wall = wall;
 
     /* The base scenario: the loader's message if it is bad, then its JSON. */
-    if (argc == 2) {
-        struct scenario *sc = scenario_load_file(argv[1], error);
-        json_error_t jerr;
-
-        if (!sc)
-            goto out;
-        scenario_free(sc);
-        base = json_load_file(argv[1], JSON_REJECT_DUPLICATES, &jerr);
-        if (!base) { /* it loaded a moment ago: changed under our feet */
-            g_set_error(error, VSCHED_SCENARIO_ERROR, VSCHED_SCENARIO_ERROR_IO, "%s: %s",
-                        argv[1], jerr.text);
-            goto out;
-        }
-        sw.scenario_name = argv[1];
-    } else {
-        base = json_loads(scenario_default_json(), 0, NULL);
-        SIM_BUG_ON(base == NULL);
-        sw.scenario_name = "<default>";
-    }
+    base = cli_scenario_json(argc == 2 ? argv[1] : NULL, error);
+    if (!base)
+        goto out;
+    sw.scenario_name = argc == 2 ? argv[1] : "<default>";
 
     if (vms_s || ratio_s) {
         sw.oc = vms_s ? OC_VMS : OC_RATIO;
