@@ -1,7 +1,8 @@
 /*
  * tests/check_cli.c - the vsched command as a user sees it: runs the built
  * binary (VSCHED_CLI) and checks exit statuses, messages, that failed runs
- * leave no output file behind, and that JSON output is byte-reproducible.
+ * leave no output file behind, that JSON output is byte-reproducible, and
+ * that run --set edits the scenario as editing the file would.
  */
 #include <check.h>
 #include <math.h>
@@ -27,6 +28,22 @@ static void run_cli(struct tu_proc *p, const char *a1, const char *a2, const cha
 
     ck_assert_msg(tu_run(argv, VSCHED_SOURCE_DIR, p), "cannot start %s", VSCHED_CLI);
 }
+
+/* Run vsched with the NULL-terminated @args in the source directory. */
+static void run_cliv(struct tu_proc *p, const char *const *args)
+{
+    const char *argv[32] = {VSCHED_CLI};
+    unsigned int n = 1;
+
+    for (; args[n - 1]; n++) {
+        ck_assert(n < G_N_ELEMENTS(argv) - 1);
+        argv[n] = args[n - 1];
+    }
+    argv[n] = NULL;
+    ck_assert_msg(tu_run(argv, VSCHED_SOURCE_DIR, p), "cannot start %s", VSCHED_CLI);
+}
+
+#define RUN_CLI(p, ...) run_cliv((p), (const char *const[]){__VA_ARGS__, NULL})
 
 START_TEST(test_version)
 {
@@ -56,6 +73,8 @@ START_TEST(test_help)
     ck_assert_int_eq(p.status, 0);
     ck_assert_ptr_nonnull(strstr(p.out, "--duration-ms"));
     ck_assert_ptr_nonnull(strstr(p.out, "--format"));
+    ck_assert_ptr_nonnull(strstr(p.out, "--set=PATH=VALUE"));
+    ck_assert_ptr_nonnull(strstr(p.out, "never split at commas"));
     tu_proc_clear(&p);
 }
 END_TEST
@@ -344,6 +363,159 @@ START_TEST(test_run_table)
 }
 END_TEST
 
+/* Replace the one occurrence of @from in *@text by @to (asserts there is one). */
+static void replace_once(char **text, const char *from, const char *to)
+{
+    char *at = strstr(*text, from), *edited;
+
+    ck_assert_msg(at && !strstr(at + 1, from), "\"%s\" is not in the text exactly once", from);
+    edited = g_strdup_printf("%.*s%s%s", (int)(at - *text), *text, to, at + strlen(from));
+    g_free(*text);
+    *text = edited;
+}
+
+/*
+ * run --set gives byte for byte the results of the same scenario file edited
+ * by hand: a number (seed, duration_ms), a JSON array that is not split at
+ * its comma, a string that is not JSON (taken as a string).  Both runs read
+ * the same path, since the path is in the output ("file").
+ */
+START_TEST(test_run_set_equals_edited_file)
+{
+    char *dir = tu_mkdtemp();
+    char *path = g_build_filename(dir, "s.json", NULL);
+    char *text = tu_read_file(TU_SRC("scenarios/two-groups.json"));
+    struct tu_proc p, q;
+    json_t *root;
+
+    ck_assert_ptr_nonnull(text);
+    ck_assert(g_file_set_contents(path, text, -1, NULL));
+    RUN_CLI(&p, "run", path, "--set", "seed=5", "--set", "duration_ms=30", "--set",
+            "tasks[0].cpus=[0, 1]", "--set", "name=renamed", "--format", "json");
+    ck_assert_msg(p.status == 0, "%s", p.err);
+
+    replace_once(&text, "\"seed\": 1,", "\"seed\": 5,");
+    replace_once(&text, "\"duration_ms\": 4000,", "\"duration_ms\": 30,");
+    replace_once(&text, "\"nice\": 0, \"cpus\": [1]", "\"nice\": 0, \"cpus\": [0, 1]");
+    replace_once(&text, "\"name\": \"two-groups\"", "\"name\": \"renamed\"");
+    ck_assert(g_file_set_contents(path, text, -1, NULL));
+    RUN_CLI(&q, "run", path, "--format", "json");
+    ck_assert_msg(q.status == 0, "%s", q.err);
+    ck_assert_str_eq(p.out, q.out);
+
+    /* ... and the edits did take effect. */
+    root = json_loads(p.out, 0, NULL);
+    ck_assert_ptr_nonnull(root);
+    ck_assert_str_eq(json_string_value(json_object_get(root, "scenario")), "renamed");
+    ck_assert_str_eq(json_string_value(json_object_get(root, "file")), path);
+    ck_assert_int_eq(json_integer_value(json_object_get(root, "seed")), 5);
+    ck_assert_int_eq(json_integer_value(json_object_get(root, "sim_ns")), 30000000);
+    json_decref(root);
+    tu_proc_clear(&p);
+    tu_proc_clear(&q);
+
+    /* The seed matters here, so the comparison above is not vacuous. */
+    RUN_CLI(&p, "run", path, "--format", "json", "--set", "seed=1");
+    ck_assert_msg(p.status == 0, "%s", p.err);
+    RUN_CLI(&q, "run", path, "--format", "json");
+    ck_assert_str_ne(p.out, q.out);
+    tu_proc_clear(&p);
+    tu_proc_clear(&q);
+
+    tu_rmdir(dir);
+    g_free(text);
+    g_free(path);
+    g_free(dir);
+}
+END_TEST
+
+/* --set 'vms[0].count=3' on the default scenario (vm0, vm1): three
+ * replicas of vm0 are simulated, then vm1. */
+START_TEST(test_run_set_vm_count)
+{
+    static const char *const names[] = {"vm0.0", "vm0.1", "vm0.2", "vm1"};
+    struct tu_proc p;
+    json_t *root, *vms;
+
+    RUN_CLI(&p, "run", "--set", "vms[0].count=3", "--duration-ms", "5", "--format", "json");
+    ck_assert_msg(p.status == 0, "%s", p.err);
+    root = json_loads(p.out, 0, NULL);
+    ck_assert_ptr_nonnull(root);
+    vms = json_object_get(root, "vms");
+    ck_assert_uint_eq(json_array_size(vms), G_N_ELEMENTS(names));
+    for (unsigned int i = 0; i < G_N_ELEMENTS(names); i++) {
+        json_t *vm = json_array_get(vms, i);
+
+        ck_assert_str_eq(json_string_value(json_object_get(vm, "name")), names[i]);
+        ck_assert_int_eq(json_integer_value(json_object_get(vm, "vcpus")), 16);
+    }
+    json_decref(root);
+    tu_proc_clear(&p);
+}
+END_TEST
+
+/* Bad --set: exit 2 with a message naming --set and the path, and no --out
+ * file.  What the loader rejects is reported as for a file, after the
+ * --set options that were given. */
+static const struct {
+    const char *args[6];
+    const char *want;
+} bad_sets[] = {
+    {{"--set", "kvm.apicv"},
+     "vsched: --set: expected PATH=VALUE (e.g. kvm.apicv=on or vms[0].count=3), got "
+     "\"kvm.apicv\"\n"},
+    {{"--set", "=on"},
+     "vsched: --set: expected PATH=VALUE (e.g. kvm.apicv=on or vms[0].count=3), got \"=on\"\n"},
+    {{"--set", "vms[x].count=1"},
+     "vsched: --set vms[x].count: not a scenario path (expected keys separated by '.' with [N] "
+     "for array elements, e.g. kvm.apicv or vms[0].workload.cs_us)\n"},
+    {{"--set", "kvm.apicv="},
+     "vsched: --set kvm.apicv: empty value (write \"\" for an empty string)\n"},
+    {{"--set", "name.x=1"}, "vsched: --set name.x: name is a string, so it has no key \"x\"\n"},
+    {{"--set", "vms.count=1"}, "vsched: --set vms.count: vms is an array, so it has no key "
+                               "\"count\"\n"},
+    {{"--set", "vms[2].count=1"},
+     "vsched: --set vms[2].count: vms[2] does not exist (vms has 2 entries)\n"},
+    {{"--set", "kvm.apicv=bogus"},
+     "vsched: --set kvm.apicv=bogus: <default>: kvm.apicv: expected one of \"off\", \"on\", "
+     "\"ipiv\", got \"bogus\"\n"},
+    {{"--set", "seed=3", "--set", "kvm.apicv=bogus"},
+     "vsched: --set seed=3 --set kvm.apicv=bogus: <default>: kvm.apicv: expected one of "
+     "\"off\", \"on\", \"ipiv\", got \"bogus\"\n"},
+    /* not split: "1,2" is one value, a string */
+    {{"--set", "duration_ms=1,2"},
+     "vsched: --set duration_ms=1,2: <default>: duration_ms: expected a number > 0, got "
+     "string\n"},
+    /* an unknown key: the loader names the object that holds it */
+    {{"--set", "kvm.frob=1"}, "vsched: --set kvm.frob=1: <default>: kvm: unknown key \"frob\""},
+    {{"scenarios/two-groups.json", "--set", "host.cpus=0"},
+     "vsched: --set host.cpus=0: scenarios/two-groups.json: host.cpus: expected an integer in "
+     "[1, 256], got 0\n"},
+};
+
+START_TEST(test_run_set_bad)
+{
+    char *dir = tu_mkdtemp();
+    char *out = g_build_filename(dir, "out.json", NULL);
+    const char *argv[16] = {"run", "--duration-ms", "5", "--out", out};
+    unsigned int n = 5;
+    struct tu_proc p;
+
+    for (unsigned int i = 0; bad_sets[_i].args[i]; i++)
+        argv[n++] = bad_sets[_i].args[i];
+    argv[n] = NULL;
+    run_cliv(&p, argv);
+    ck_assert_msg(p.status == 2, "case %d: status %d, %s", _i, p.status, p.err);
+    ck_assert_msg(g_str_has_prefix(p.err, bad_sets[_i].want), "case %d: got %s", _i, p.err);
+    ck_assert_str_eq(p.out, "");
+    ck_assert_int_eq(tu_count_entries(dir), 0); /* no output, no temporary */
+    tu_proc_clear(&p);
+    tu_rmdir(dir);
+    g_free(out);
+    g_free(dir);
+}
+END_TEST
+
 /* Golden scenario outputs: the JSON of a few short runs, byte for byte
  * (scripts/update-golden.sh regenerates them after an intended change). */
 static const struct {
@@ -406,6 +578,9 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, test_run_json_deterministic);
     tcase_add_test(tc, test_run_tsv);
     tcase_add_test(tc, test_run_table);
+    tcase_add_test(tc, test_run_set_equals_edited_file);
+    tcase_add_test(tc, test_run_set_vm_count);
+    tcase_add_loop_test(tc, test_run_set_bad, 0, G_N_ELEMENTS(bad_sets));
     tcase_add_loop_test(tc, test_golden, 0, G_N_ELEMENTS(golden_cases));
     suite_add_tcase(s, tc);
     return s;

@@ -12,11 +12,18 @@
  * vsched/trace.h, docs/traces.md) while the simulation runs; it does not
  * change the results.  A trace that cannot be written fails the run (exit
  * status 1, no results printed, no trace file left under its final name).
+ *
+ * --set PATH=VALUE edits the scenario's JSON before the loader sees it, with
+ * the path code of "vsched sweep --set" (cli_common.c), so an edited value is
+ * validated exactly as if it had been written in the file.  Unlike sweep's,
+ * the value is one value, never split at commas: run simulates one scenario.
  */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "vsched/results.h"
 #include "vsched/scenario.h"
@@ -98,18 +105,126 @@ static bool parse_limit_mb(const char *s, u64 *out_bytes, GError **error)
     return true;
 }
 
+/* One --set PATH=VALUE, checked before the scenario is read. */
+struct set_edit {
+    char *spec;                   /* "PATH=VALUE" as given, blanks trimmed (messages) */
+    char *path;                   /* PATH */
+    GArray *segs;                 /* cli_path_parse(path) */
+    const char *value;            /* VALUE, borrowed from spec */
+};
+
+static void set_edits_free(struct set_edit *edits, unsigned int n)
+{
+    for (unsigned int i = 0; i < n; i++) {
+        g_free(edits[i].spec);
+        g_free(edits[i].path);
+        if (edits[i].segs)
+            cli_path_free(edits[i].segs);
+    }
+    g_free(edits);
+}
+
+/*
+ * Parse the --set options.  PATH and VALUE are trimmed of blanks as sweep
+ * trims its list items, so "run --set P=V" and "sweep --set P=V" edit the
+ * scenario alike.  An empty VALUE is refused rather than taken as "": it is
+ * more likely a shell quoting slip than a wish for an empty string.
+ */
+static bool parse_set_edits(char **specs, struct set_edit **out, unsigned int *nr,
+                            GError **error)
+{
+    unsigned int n = specs ? g_strv_length(specs) : 0;
+    struct set_edit *edits = g_new0(struct set_edit, MAX(n, 1));
+
+    for (unsigned int i = 0; i < n; i++) {
+        struct set_edit *e = &edits[i];
+        char *eq = strchr(specs[i], '=');
+
+        if (!eq || eq == specs[i]) {
+            g_set_error(error, CLI_ERROR, CLI_ERROR_USAGE,
+                        "--set: expected PATH=VALUE (e.g. kvm.apicv=on or vms[0].count=3), got "
+                        "\"%s\"",
+                        specs[i]);
+            goto fail;
+        }
+        e->path = g_strstrip(g_strndup(specs[i], (gsize)(eq - specs[i])));
+        e->segs = cli_path_parse(e->path, error);
+        if (!e->segs)
+            goto fail;
+        e->spec = g_strdup_printf("%s=%s", e->path, eq + 1);
+        e->value = g_strstrip(e->spec + strlen(e->path) + 1);
+        if (!*e->value) {
+            g_set_error(error, CLI_ERROR, CLI_ERROR_USAGE,
+                        "--set %s: empty value (write \"\" for an empty string)", e->path);
+            goto fail;
+        }
+    }
+    *out = edits;
+    *nr = n;
+    return true;
+fail:
+    set_edits_free(edits, n);
+    return false;
+}
+
+/*
+ * The scenario to simulate: @file (NULL: the embedded default) with @edits
+ * applied to its JSON in order.  The loader gets the same name as without
+ * --set (the file name, or "<default>"), so messages point at the same JSON
+ * paths and the results' "file" field does not change.  The file itself was
+ * loaded clean first (cli_scenario_json), so what the loader rejects now came
+ * from the edits, and the message says which were given.
+ */
+static struct scenario *load_scenario(const char *file, const struct set_edit *edits,
+                                      unsigned int nr_edits, GError **error)
+{
+    struct scenario *sc = NULL;
+    json_t *root;
+    char *text;
+
+    if (nr_edits == 0)
+        return file ? scenario_load_file(file, error) : scenario_load_default();
+    root = cli_scenario_json(file, error);
+    if (!root)
+        return NULL;
+    for (unsigned int i = 0; i < nr_edits; i++)
+        if (!cli_path_set(root, edits[i].path, edits[i].segs,
+                          cli_set_value_json(edits[i].value), error))
+            goto out;
+    text = json_dumps(root, JSON_COMPACT);
+    sc = scenario_load_string(text, file ? file : "<default>", error);
+    free(text);
+    if (!sc) {
+        GString *given = g_string_new(NULL);
+
+        for (unsigned int i = 0; i < nr_edits; i++)
+            g_string_append_printf(given, "%s--set %s", i ? " " : "", edits[i].spec);
+        g_prefix_error(error, "%s: ", given->str);
+        g_string_free(given, TRUE);
+    }
+out:
+    json_decref(root);
+    return sc;
+}
+
 bool cmd_run(int argc, char **argv, GError **error)
 {
     char *seed_s = NULL, *duration_s = NULL, *format_s = NULL, *out_path = NULL;
     char *trace_path = NULL, *trace_format_s = NULL, *trace_limit_s = NULL;
     gboolean show_progress = FALSE, debug_checks = FALSE, wall = FALSE;
-    char **policy_kv = NULL;
+    char **policy_kv = NULL, **set_specs = NULL;
     const GOptionEntry entries[] = {
         {"policy", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &policy_kv,
          "Override a yield policy or knob of the scenario (repeatable): yield_to=NAME, "
          "directed_yield=NAME, vcpu_debooster_enabled=0|1, ipi_tracking_enabled=0|1, "
          "ipi_window_ns=N, enable_relaxed_boost=0|1 (names: vsched policies)",
          "KEY=VALUE"},
+        {"set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &set_specs,
+         "Set a scenario value before it is loaded (repeatable, applied in order): dotted JSON "
+         "path with [N] for array elements, VALUE parsed as JSON, else taken as a string; one "
+         "value, never split at commas as sweep's are (1,2 is the string \"1,2\"); e.g. "
+         "kvm.apicv=on, 'vms[0].count=3' or 'vms[0].cpus=[0,1]'",
+         "PATH=VALUE"},
         {"seed", 0, 0, G_OPTION_ARG_STRING, &seed_s,
          "Override the scenario's seed (integer 0..2^63-1)", "N"},
         {"duration-ms", 0, 0, G_OPTION_ARG_STRING, &duration_s,
@@ -143,6 +258,8 @@ bool cmd_run(int argc, char **argv, GError **error)
     struct trace_options topt = {0};
     struct trace *trace = NULL;
     struct progress prog = {.last_percent = -10};
+    struct set_edit *edits = NULL;
+    unsigned int nr_edits = 0;
     char *text = NULL;
     bool help_shown, ok = false;
     gint64 t0;
@@ -155,7 +272,12 @@ bool cmd_run(int argc, char **argv, GError **error)
     g_option_context_set_description(
         ctx, "Wall-clock time is shown in the table but left out of JSON and TSV unless\n"
              "--wall is given, so that those outputs are byte-identical across runs.\n"
-             "Exit status: 0 ok, 2 bad scenario or option, 1 the output could not be written.");
+             "--set edits the scenario as editing its JSON file would (the edited scenario is\n"
+             "validated as a whole); --policy, --seed and --duration-ms then apply on top.\n"
+             "Exit status: 0 ok, 2 bad scenario or option, 1 the output could not be written.\n"
+             "\n"
+             "Example:\n"
+             "  vsched run --set kvm.apicv=off --set 'vms[0].count=3' --duration-ms 200");
     if (!cli_parse("run", ctx, entries, &argc, &argv, &help_shown, error))
         goto out;
     if (help_shown) {
@@ -179,6 +301,8 @@ bool cmd_run(int argc, char **argv, GError **error)
         opt.has_seed = true;
     }
     if (duration_s && !cli_parse_duration_ms("--duration-ms", duration_s, &opt.duration_ns, error))
+        goto out;
+    if (!parse_set_edits(set_specs, &edits, &nr_edits, error))
         goto out;
     opt.debug_checks = debug_checks;
     if ((trace_format_s || trace_limit_s) && !trace_path) {
@@ -204,7 +328,7 @@ bool cmd_run(int argc, char **argv, GError **error)
     if (out_path && !cli_check_out_dir(out_path, error))
         goto out;
 
-    sc = argc == 2 ? scenario_load_file(argv[1], error) : scenario_load_default();
+    sc = load_scenario(argc == 2 ? argv[1] : NULL, edits, nr_edits, error);
     if (!sc)
         goto out;
     for (char **kv = policy_kv; kv && *kv; kv++)
@@ -263,6 +387,8 @@ out:
     g_free(trace_format_s);
     g_free(trace_limit_s);
     g_strfreev(policy_kv);
+    g_strfreev(set_specs);
+    set_edits_free(edits, nr_edits);
     g_option_context_free(ctx);
     return ok;
 }
