@@ -422,6 +422,8 @@ static const struct bad_case bad_cases[] = {
      VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.program[1]: barrier steps need threads_per_vcpu 1, got 2 (the barrier counts vCPUs, not threads)"},
     {"vips preset with guest threads", VM_WL("{\"preset\": \"vips\", \"threads_per_vcpu\": 4}"),
      VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload: preset \"vips\", step 1 (barrier): barrier steps need threads_per_vcpu 1, got 4"},
+    {"guest threads that never sleep", VM_WL("{\"preset\": \"dedup\", \"threads_per_vcpu\": 2}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload: preset \"dedup\": threads_per_vcpu > 1 needs a sleep step (guest threads switch only when one sleeps, so without one only the first thread would ever run)"},
     {"no guest threads", VM_WL("{\"preset\": \"dbench\", \"threads_per_vcpu\": 0}"),
      VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.threads_per_vcpu: expected an integer in [1, 64], got 0"},
     {"too many guest threads", VM_WL("{\"preset\": \"dbench\", \"threads_per_vcpu\": 65}"),

@@ -2041,13 +2041,15 @@ static void fail_wl(struct loader *ld, const struct scenario_workload *wl, long 
  *  - ipi and barrier steps, and tlb_shootdown steps not sent to "all", need
  *    at least 2 participants; {"random": N} at most participants - 1;
  *  - some compute or sleep step with every 1 has a positive duration, so
- *    every pass advances simulated time.
+ *    every pass advances simulated time;
+ *  - with threads_per_vcpu > 1, no barrier step, and some sleep step (the
+ *    only place where the guest switches threads).
  */
 static bool check_program(struct loader *ld, const struct scenario_workload *wl)
 {
     unsigned int held[WL_MAX_LOCK_DEPTH], depth = 0;
     unsigned int others = wl->participants - 1;
-    bool advances = false;
+    bool advances = false, sleeps = false;
 
     for (unsigned int i = 0; i < wl->nr_steps; i++) {
         const struct guest_step *st = &wl->steps[i];
@@ -2059,6 +2061,8 @@ static bool check_program(struct loader *ld, const struct scenario_workload *wl)
         case GSTEP_SLEEP:
             if (st->every == 1 && dist_positive(&st->d))
                 advances = true;
+            if (st->kind == GSTEP_SLEEP)
+                sleeps = true;
             if (st->kind == GSTEP_SLEEP && depth)
                 msg = g_strdup_printf("sleep while holding the lock taken at program[%u] "
                                       "(a spinlock holder must not sleep)", held[depth - 1]);
@@ -2124,6 +2128,13 @@ static bool check_program(struct loader *ld, const struct scenario_workload *wl)
         fail_wl(ld, wl, -1, NULL,
                 "program never advances time (it needs a compute or sleep step with every 1 "
                 "and a positive duration)");
+        return false;
+    }
+    if (wl->threads_per_vcpu > 1 && !sleeps) {
+        /* The guest switches threads only at a sleep (docs/model.md). */
+        fail_wl(ld, wl, -1, NULL,
+                "threads_per_vcpu > 1 needs a sleep step (guest threads switch only when one "
+                "sleeps, so without one only the first thread would ever run)");
         return false;
     }
     return true;
