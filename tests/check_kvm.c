@@ -845,6 +845,9 @@ END_TEST
  *    hybrid unfair trylock: it came back 100 us after its release, which
  *    the holder at the end took 100 ns after it (99.9 us before); its spin
  *    up to 50 ms counts.
+ *  - The host tick (HZ 250: every 4 ms, on all CPUs at once) is an
+ *    external-interrupt exit and entry (600 + 400 ns) for every vCPU in
+ *    guest mode; halted vCPUs leave their CPU idle and untouched.
  * Without pv_wait_early each of those would spin T too. */
 START_TEST(test_pv_wait_early_sim)
 {
@@ -872,9 +875,18 @@ START_TEST(test_pv_wait_early_sim)
     sim_free(sim);
     ck_assert_uint_eq(r->vms[0].ops, 9);
     ck_assert_uint_eq(r->vms[0].pv_lock_steals, 4);
-    ck_assert_uint_eq(last, 4893900);
+    /* Eleven ticks (4, 8, .., 44 ms) each delayed the lock chain by one
+     * external-interrupt exit and entry (1 us) before the last acquisition. */
+    ck_assert_uint_eq(last, 4893900 - 11 * 1000);
+    /* Ticks hit the holder and the spinner together, so a spinner's wait
+     * grows by the exit it pays itself and its guest spin does not change;
+     * only the tick at 48 ms, inside the final spin, takes 1 us of it. */
     ck_assert_uint_eq(r->vms[0].spin_ns, 3ULL * 1835008ULL + 4902100ULL + 3ULL * 4900200ULL +
-                                             4ULL * 4997200ULL + last);
+                                             4ULL * 4997200ULL + last - 1000);
+    /* The tick at 4 ms finds only the first holder in guest mode (the other
+     * three halted after T); each later one finds the holder and one
+     * spinner (the stealer, or the robbed head). */
+    ck_assert_uint_eq(r->vms[0].exits[KVM_EXIT_EXTINT], 1 + 11 * 2);
     ck_assert_uint_eq(r->vms[0].pv_wait_early, 4);
     ck_assert_uint_eq(r->vms[0].pv_kicks, 5);
     sim_result_free(r);
@@ -1055,6 +1067,8 @@ END_TEST
  *   vCPU 1 issues diag k at S1 + k P + (k - 1) 1000        (k >= 1)
  *   vCPU 2 issues one at S2 (owner preempted), then diag j at
  *   S2 + j (P + 1000), while before 8 ms.
+ * plus, for vCPU 1, 1000 ns for each host tick (4, 8, 12, 16 ms) that
+ * finds it spinning in guest mode (an external-interrupt exit).
  * Each is handled 600 ns after it is issued; those handled while vCPU 0
  * was still on CPU 0 are ignored without calling yield_to().
  */
@@ -1105,7 +1119,7 @@ START_TEST(test_diag9c_count)
     struct sim *sim;
     struct kvm *kvm;
     struct kvm_vcpu **v;
-    u64 period, t_pre, n1 = 0, n1_running = 0, n2 = 1;
+    u64 period, t_pre, n1 = 0, n1_running = 0, n1_ticks = 0, n2 = 1;
 
     ck_assert_msg(sc != NULL, "%s", err ? err->message : "");
     sc->vms[0].wl.spin_retry = diag9c_count_cases[_i].spin_retry;
@@ -1127,16 +1141,37 @@ START_TEST(test_diag9c_count)
     ck_assert_int_eq(kvm->guest->locks[0].holder, 0);
     ck_assert_uint_eq(v[0]->stats.exits[KVM_EXIT_DIAG_9C], 0);
 
-    for (u64 k = 1; s1 + k * period + (k - 1) * cost <= end; k++) {
+    /* vCPU 1 is alone on CPU 1, so every host tick (4 ms apart) that finds
+     * it spinning in guest mode costs it one more exit and entry; the
+     * spin count goes on after it.  A tick during a diag 9c exit finds it
+     * in host mode and costs nothing. */
+    for (u64 t = s1, tick = 4000000;;) {
+        u64 left = period;
+
+        while (tick < t)
+            tick += 4000000;
+        while (tick < t + left) {
+            ck_assert_uint_ne(tick, t);   /* no tie between a tick and an entry */
+            left -= tick - t;
+            t = tick + cost;
+            if (tick <= end)              /* the tick at the end comes first */
+                n1_ticks++;
+            tick += 4000000;
+        }
+        t += left;                        /* diag 9c issued */
+        if (t > end)
+            break;
         n1++;
-        if (s1 + k * period + (k - 1) * cost + 600 < t_pre)
+        if (t + 600 < t_pre)
             n1_running++;
+        t += cost;
     }
     /* vCPU 2 ran exactly one tick; it asked once at S2, then every period. */
     ck_assert_uint_eq(v[2]->task.se.sum_exec_runtime, end2 - 4000000);
     for (u64 j = 1; s2 + j * (period + cost) < end2; j++)
         n2++;
     ck_assert_uint_eq(v[1]->stats.exits[KVM_EXIT_DIAG_9C], n1);
+    ck_assert_uint_eq(v[1]->stats.exits[KVM_EXIT_EXTINT], n1_ticks);
     ck_assert_uint_eq(v[2]->stats.exits[KVM_EXIT_DIAG_9C], n2);
     ck_assert_uint_eq(kvm->stats.diag_9c, n1 + n2);
     ck_assert_uint_eq(kvm->stats.diag_9c_ignored, n1 + n2);   /* the double says 0 */
@@ -1215,9 +1250,12 @@ END_TEST
 /*
  * A reschedule that reaches a vCPU in guest mode is an external-interrupt
  * exit even when the pick keeps the vCPU: one vCPU alone on one CPU,
- * computing; a reschedule at 1 ms and one at 3 ms (ticks at 4 ms reschedule
- * nothing: it is alone).  Its 20 ms are the first switch and entry (2000 +
- * 400 ns), two exits and entries (2 x 1000 ns) and guest code.
+ * computing; a reschedule at 1 ms and one at 3 ms.  The ticks (4, 8, .., 20
+ * ms) reschedule nothing, as it is alone, but each is an external-interrupt
+ * exit too.  Its 20 ms are the first switch and entry (2000 + 400 ns), six
+ * exits and entries (2 reschedules, ticks at 4 to 16 ms: 6 x 1000 ns) and
+ * guest code; the tick at 20 ms comes before the end and its exit costs
+ * nothing yet.
  */
 START_TEST(test_resched_exit_kept)
 {
@@ -1240,10 +1278,10 @@ START_TEST(test_resched_exit_kept)
     ck_assert_int_eq(v->phase, VP_GUEST);
     resched_curr(sim, cpu_rq(sim, 0));
     sim_run(sim, NULL, NULL);
-    ck_assert_uint_eq(v->stats.exits[KVM_EXIT_EXTINT], 2);
+    ck_assert_uint_eq(v->stats.exits[KVM_EXIT_EXTINT], 2 + 5);
     ck_assert_uint_eq(v->task.stats.nr_switches, 0);
-    ck_assert_uint_eq(v->stats.host_ns, 2000 + 400 + 2 * (600 + 400));
-    ck_assert_uint_eq(v->stats.guest_ns, 20000000 - (2000 + 400 + 2 * (600 + 400)));
+    ck_assert_uint_eq(v->stats.host_ns, 2000 + 400 + 6 * (600 + 400));
+    ck_assert_uint_eq(v->stats.guest_ns, 20000000 - (2000 + 400 + 6 * (600 + 400)));
     ck_assert_uint_eq(sim->vms[0]->guest->stats.ops, 1);
     sim_free(sim);
     scenario_free(sc);

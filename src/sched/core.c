@@ -154,22 +154,6 @@ void sched_tick(struct sim *sim, struct rq *rq)
         task_tick_fair(sim, rq, curr);
 }
 
-static void tick_event(void *ctx, struct sim_event *ev)
-{
-    struct sim *sim = ctx;
-    struct rq *rq = container_of(ev, struct rq, tick_ev);
-
-    /* MODEL: a tick that raises no reschedule costs a running vCPU nothing
-     * (in KVM it is an external-interrupt exit of about 1 us per tick, at
-     * most 0.1 % of a CPU at HZ=1000); one that does reaches the running
-     * task through resched_event(). */
-    sched_tick(sim, rq);
-    if (rq->curr)
-        tick_arm(sim, rq);
-}
-
-/* ---- resched ---- */
-
 /* An interrupt reaches the CPU: the running task's behaviour sees it first. */
 static void curr_interrupted(struct sim *sim, struct rq *rq)
 {
@@ -178,6 +162,26 @@ static void curr_interrupted(struct sim *sim, struct rq *rq)
     if (curr && curr->ops->interrupted)
         curr->ops->interrupted(sim, curr);
 }
+
+static void tick_event(void *ctx, struct sim_event *ev)
+{
+    struct sim *sim = ctx;
+    struct rq *rq = container_of(ev, struct rq, tick_ev);
+
+    sched_tick(sim, rq);
+    /* The tick is a host interrupt, so it reaches the running task even when
+     * it raises no reschedule: a vCPU in guest mode takes an
+     * external-interrupt exit for it (the host handles the interrupt after
+     * the exit, in vmx_handle_exit_irqoff()) and re-enters.  One that did
+     * raise a reschedule reaches the task through resched_event(), armed
+     * for now, with the same single exit. */
+    if (!rq->need_resched)
+        curr_interrupted(sim, rq);
+    if (rq->curr)
+        tick_arm(sim, rq);
+}
+
+/* ---- resched ---- */
 
 static void resched_event(void *ctx, struct sim_event *ev)
 {
