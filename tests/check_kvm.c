@@ -1050,7 +1050,7 @@ END_TEST
 
 /*
  * The waiters' diag 9c count, by hand.  Three CPUs, a 3-vCPU VM pinned
- * 1:1, program: lock; 50 ms critical section; unlock.  Three nice -20 host
+ * 1:1 without a guest tick, program: lock; 50 ms critical section; unlock.  Three nice -20 host
  * tasks stage it: vCPU 0 takes the lock at 2.4 us (ctx switch + entry) and
  * is descheduled by hog0, which wakes on CPU 0 at 150 us (sleep + slack)
  * and keeps the CPU for far longer than the 20 ms run.  vCPU 1 starts on
@@ -1109,7 +1109,7 @@ START_TEST(test_diag9c_count)
         "   \"program\": [{\"run_us\": 1000000}]}],"
         " \"vms\": [{\"name\": \"v\", \"vcpus\": 3, \"cgroup\": \"/\", \"pin\": \"1:1\","
         "   \"start_spread_us\": 0,"
-        "   \"workload\": {\"lock_kind\": \"s390\", \"program\": ["
+        "   \"workload\": {\"lock_kind\": \"s390\", \"tick_hz\": 0, \"program\": ["
         "     {\"op\": \"lock\", \"lock\": \"l\"}, {\"op\": \"compute\", \"us\": 50000, \"mode\": \"kernel\"},"
         "     {\"op\": \"unlock\"}, {\"op\": \"compute\", \"us\": 1}]}}]}";
     const u64 end = 20000000, s1 = 10000 + 2400, s2 = 4000000 + 2400, end2 = 8000000;
@@ -1352,6 +1352,117 @@ START_TEST(test_guest_threads_switch)
     ck_assert_uint_eq(sim->vms[0]->guest->stats.thread_switches, 0);
     ck_assert_uint_ge(v->stats.exits[KVM_EXIT_HLT], sim->vms[0]->guest->stats.ops);
     sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+
+/* ---- the guest tick (workload.tick_hz) ---- */
+
+/*
+ * One vCPU alone on one CPU computes 1 ms passes for 10 ms, guest HZ 1000
+ * with the grid at 0.3 ms, APICv off.  Each guest tick (0.3, 1.3, .., 9.3
+ * ms: 10) kicks the running vCPU; the kick arrives 1000 ns later as an
+ * external-interrupt exit and entry (1000 ns of host time), the timer
+ * interrupt is injected at the entry, its handler EOIs at the top (an EOI
+ * exit and entry, 1000 ns more) and runs 1000 ns of guest code.  The host
+ * ticks (HZ 250) at 4 and 8 ms are one exit and entry each.  So host time
+ * is the first switch and
+ * entry (2400 ns) + 10 x 2000 + 2 x 1000 ns, and guest code the rest, of
+ * which 10 x 1000 ns is the handler: 9 passes complete.
+ * With tick_hz 0 the same run has only the host ticks.
+ */
+START_TEST(test_guest_tick_busy)
+{
+    static const struct guest_step steps[] = {
+        {.kind = GSTEP_COMPUTE, .d = {DIST_FIXED, US(1000), 0, 0}, .every = 1},
+    };
+    struct scenario *sc = tu_vm_scenario(1, 1, 1, true, steps, G_N_ELEMENTS(steps), 0, 10.0);
+    struct sim_options opt = {.debug_checks = true};
+    const u64 host = 2400 + 10 * 2000 + 2 * 1000;
+    struct sim *sim;
+    struct kvm_vcpu *v;
+
+    sc->kvm.apicv = APICV_OFF;
+    sc->vms[0].wl.tick_hz = 1000;
+    sim = sim_new(sc, &opt, NULL);
+    ck_assert_uint_eq(sim->vms[0]->guest->tick_nsec, 1000000);
+    ck_assert_uint_lt(sim->vms[0]->guest->tick_phase, 1000000);
+    sim->vms[0]->guest->tick_phase = 300000;
+    v = sim->vms[0]->vcpus[0];
+    sim_engine_run_until(&sim->eng, 300000);
+    ck_assert(v->g->tick_on);
+    ck_assert_uint_eq(v->g->next_tick, 1300000);
+    ck_assert_uint_eq(v->g->timer_ev.time, 1300000);
+    sim_run(sim, NULL, NULL);
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.ticks, 10);
+    ck_assert_uint_eq(v->stats.exits[KVM_EXIT_EOI], 10);
+    ck_assert_uint_eq(v->stats.exits[KVM_EXIT_EXTINT], 10 + 2);
+    ck_assert_uint_eq(v->stats.exits[KVM_EXIT_HLT], 0);
+    ck_assert_uint_eq(v->stats.host_ns, host);
+    ck_assert_uint_eq(v->stats.guest_ns, 10000000 - host);
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.ops, (10000000 - host - 10 * 1000) / 1000000);
+    ck_assert_uint_eq(sim->vms[0]->stats.ipis_received, 0);   /* the timer is not an IPI */
+    sim_free(sim);
+
+    sc->vms[0].wl.tick_hz = 0;
+    sim = sim_new(sc, &opt, NULL);
+    sim_run(sim, NULL, NULL);
+    v = sim->vms[0]->vcpus[0];
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.ticks, 0);
+    ck_assert_uint_eq(v->stats.exits[KVM_EXIT_EOI], 0);
+    ck_assert_uint_eq(v->stats.exits[KVM_EXIT_EXTINT], 2);
+    ck_assert_uint_eq(v->stats.host_ns, 2400 + 2 * 1000);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+/*
+ * The tick keeps running while a PV lock waiter is halted in pv_wait() (it
+ * is not the idle loop), and each tick wakes it: pv_wait() returns without
+ * a kick and the waiter spins SPIN_THRESHOLD again (the kernel's
+ * pv_spurious_wakeup).  Two vCPUs pinned 1:1, no PLE: vCPU 0 takes the lock
+ * and holds it past the end of the 40 ms run; vCPU 1, the queue head, spins
+ * T = 1835008 ns, hashes the lock and halts.  Guest HZ 100 with the grid at
+ * 5 ms: the ticks at 5, 15, 25 and 35 ms find it halted (each spin ends
+ * within 1.9 ms of its tick), wake it, and it spins T again and halts again.
+ * Host ticks that hit a spin (16, 36 ms) cost an exit but no spin time.  So
+ * vCPU 1 spins 5 T, halts 5 times, and 4 wake-ups are spurious; 8 ticks
+ * expire in all (4 on each vCPU).  Without the guest tick: T, one halt.
+ */
+START_TEST(test_guest_tick_pv_wait)
+{
+    static const struct guest_step steps[] = {
+        {.kind = GSTEP_LOCK, .lock = 0, .spread = 1, .every = 1},
+        {.kind = GSTEP_COMPUTE, .d = {DIST_FIXED, US(100000), 0, 0}, .kernel = true, .every = 1},
+        {.kind = GSTEP_UNLOCK, .every = 1},
+    };
+    struct scenario *sc = tu_vm_scenario(2, 1, 2, true, steps, G_N_ELEMENTS(steps), 1, 40.0);
+    struct sim_options opt = {.debug_checks = true};
+    const u64 T = 1835008;
+
+    sc->kvm.ple_gap = 0;
+    for (unsigned int hz = 0; hz <= 100; hz += 100) {
+        struct sim *sim;
+        struct kvm_vcpu *w;
+        const struct guest_lock *l;
+
+        sc->vms[0].wl.tick_hz = hz;
+        sim = sim_new(sc, &opt, NULL);
+        sim->vms[0]->guest->tick_phase = 5000000;
+        sim_run(sim, NULL, NULL);
+        l = &sim->vms[0]->guest->locks[0];
+        ck_assert_int_eq(l->holder, 0);
+        w = sim->vms[0]->vcpus[1];
+        ck_assert_int_eq(w->g->act, GA_LOCK_HALT);
+        ck_assert_uint_eq(w->stats.spin_ns, hz ? 5 * T : T);
+        ck_assert_uint_eq(w->stats.exits[KVM_EXIT_HLT], hz ? 5 : 1);
+        ck_assert_uint_eq(sim->vms[0]->guest->stats.pv_spurious_wakeups, hz ? 4 : 0);
+        ck_assert_uint_eq(sim->vms[0]->guest->stats.ticks, hz ? 8 : 0);
+        ck_assert_uint_eq(sim->vms[0]->guest->stats.pv_kicks, 0);
+        sim_free(sim);
+    }
     scenario_free(sc);
 }
 END_TEST
@@ -1631,7 +1742,14 @@ START_TEST(test_overcommit_trend_ref)
     for (unsigned int n = 2; n <= 4; n++) {
         ck_assert_msg(t[n].ops_per_vm < t[n - 1].ops_per_vm, "ops/VM at %ux", n);
         ck_assert_msg(t[n].lhp > t[n - 1].lhp, "preempted lock holders at %ux", n);
-        ck_assert_msg(t[n].ple > t[n - 1].ple, "PLE exits at %ux", n);
+        /* Like the spin-wait cost, PAUSE exits level off beyond 3x (3 seeds
+         * of 1 s: 702 k and 679 k per second at 3x and 4x; without the
+         * guest tick 693 k and 709 k): they rise up to 3x, then stay within
+         * the seed noise. */
+        if (n < 4)
+            ck_assert_msg(t[n].ple > t[n - 1].ple, "PLE exits at %ux", n);
+        else
+            ck_assert_msg(t[n].ple > 0.9 * t[n - 1].ple, "PLE exits at %ux", n);
         ck_assert_msg(t[n].wait_p99 > t[n - 1].wait_p99, "lock wait p99 at %ux", n);
         ck_assert_msg(spin_total[n] > 5 * spin_total[1], "spin-wait CPU cost at %ux", n);
         ck_assert_msg(spin_total[n] > 0.85 * spin_total[2], "spin-wait CPU cost at %ux", n);
@@ -1947,6 +2065,8 @@ static Suite *kvm_suite(void)
     tcase_add_test(tu, test_ple_cadence);
     tcase_add_test(tu, test_resched_exit_kept);
     tcase_add_test(tu, test_guest_threads_switch);
+    tcase_add_test(tu, test_guest_tick_busy);
+    tcase_add_test(tu, test_guest_tick_pv_wait);
     tcase_add_test(tu, test_halt_kick_ready);
     suite_add_tcase(s, tu);
     tcase_add_test(tc, test_smoke_dbench);

@@ -67,6 +67,9 @@ struct guest_vm_stats {
                                      pv_lock_stealing lock event) */
     u64 tlb_skipped_preempted;    /* PV TLB flush targets skipped (deferred flush) */
     u64 thread_switches;          /* guest context switches between two threads of a vCPU */
+    u64 ticks;                    /* guest ticks (tick_hz) that expired on some vCPU */
+    u64 pv_spurious_wakeups;      /* PV: pv_wait() returns without a kick (an interrupt woke
+                                     the halted waiter; the kernel's pv_spurious_wakeup) */
 };
 
 struct guest_vm {
@@ -77,6 +80,9 @@ struct guest_vm {
     /* barrier */
     unsigned int barrier_arrived;
     u64 barrier_gen;
+    /* the guest tick: expiries at tick_phase + k * tick_nsec (TICK_NSEC) */
+    u64 tick_nsec;                /* 0: no guest tick */
+    u64 tick_phase;
     struct guest_vm_stats stats;
 };
 
@@ -139,7 +145,12 @@ struct guest_cpu {
     unsigned int cur;             /* the thread whose program runs (or ran last) */
     unsigned int *runq;           /* FIFO ring of woken threads waiting for the vCPU */
     unsigned int rq_head, rq_len;
-    struct sim_event timer_ev;    /* LAPIC timer: the earliest sleeping thread's expiry */
+    struct sim_event timer_ev;    /* LAPIC timer: the earliest of the sleeping threads' expiries
+                                     and the next tick */
+    /* the guest tick (NO_HZ_IDLE: stopped while the guest CPU idles) */
+    bool tick_on;
+    u64 next_tick;                /* next expiry while tick_on */
+    bool unhalted_by_kick;        /* the last halt ended with pv_unhalted set */
 };
 
 struct csd_entry {

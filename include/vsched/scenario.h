@@ -215,6 +215,8 @@ struct scenario_workload {
                                      vCPU, default 1 */
     u64 thread_switch_ns;         /* "thread_switch_ns": guest context switch between two of
                                      them, default 1500 */
+    unsigned int tick_hz;         /* "tick_hz": the guest kernel's CONFIG_HZ, its periodic tick
+                                     on busy vCPUs; 0 = no guest tick; default 250 */
 };
 
 enum vm_pin {

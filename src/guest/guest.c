@@ -81,6 +81,13 @@
  * happen only at sleeps, never inside a critical section or a spin-wait;
  * leaving the idle loop costs nothing beyond the interrupt, as with one
  * thread.
+ *
+ * The guest tick (workload.tick_hz): a periodic hrtimer on the same LAPIC
+ * timer, on a grid shared by the VM's vCPUs, running while the guest CPU is
+ * not in its idle loop (NO_HZ_IDLE).  A waiter halted in pv_wait() is not
+ * idle, so the tick wakes it and it spins SPIN_THRESHOLD again
+ * (pv_spurious_wakeup).  MODEL: the tick always stops in idle; the
+ * TSC-deadline writes cost no exit; the tick does not preempt guest threads.
  */
 #include <math.h>
 #include <string.h>
@@ -767,9 +774,15 @@ static void op_done(struct guest_cpu *g, struct guest_vm *vm)
     vm->stats.ops++;
 }
 
+static void tick_stop(struct sim *sim, struct guest_cpu *g);
+
+/* HLT: in the idle loop (a sleep, a barrier, nothing to do), where the tick
+ * stops first, or in pv_wait() (GA_LOCK_HALT), where it keeps running. */
 static void halt(struct sim *sim, struct kvm_vcpu *v, enum guest_act act)
 {
     v->g->act = act;
+    if (act != GA_LOCK_HALT)
+        tick_stop(sim, v->g);
     vcpu_exit(sim, v, KVM_EXIT_HLT);
 }
 
@@ -805,15 +818,53 @@ static unsigned int first_sleeper(const struct guest_cpu *g)
     return first;
 }
 
-/* Program the LAPIC timer for the earliest sleeping thread. */
+/* Program the LAPIC timer for the earliest hrtimer: the first sleeping
+ * thread's expiry or, while the tick runs, the next tick. */
 static void timer_program(struct sim *sim, struct guest_cpu *g)
 {
     unsigned int t = first_sleeper(g);
+    u64 when = UINT64_MAX;
 
-    if (t == g->nr_threads)
+    if (t < g->nr_threads)
+        when = g->threads[t].wake_at;
+    if (g->tick_on && g->next_tick < when)
+        when = g->next_tick;
+    if (when == UINT64_MAX)
         sim_event_cancel(&sim->eng, &g->timer_ev);
-    else if (!sim_event_armed(&g->timer_ev) || g->timer_ev.time != g->threads[t].wake_at)
-        sim_event_arm(&sim->eng, &g->timer_ev, g->threads[t].wake_at);
+    else if (!sim_event_armed(&g->timer_ev) || g->timer_ev.time != when)
+        sim_event_arm(&sim->eng, &g->timer_ev, when);
+}
+
+/* ---- the guest tick (workload.tick_hz) ---- */
+
+/* The first tick of the VM's grid strictly after @now (hrtimer_forward()). */
+static u64 tick_next_after(const struct guest_vm *vm, u64 now)
+{
+    if (now < vm->tick_phase)
+        return vm->tick_phase;
+    return vm->tick_phase + ((now - vm->tick_phase) / vm->tick_nsec + 1) * vm->tick_nsec;
+}
+
+/*
+ * tick_nohz_idle_exit(): the guest CPU leaves the idle loop and restarts its
+ * tick at the next period of the grid.  MODEL: the LAPIC timer (TSC
+ * deadline) writes that stop and restart the tick cost no exit.
+ */
+static void tick_restart(struct sim *sim, struct guest_cpu *g, struct guest_vm *vm)
+{
+    g->tick_on = true;
+    g->next_tick = tick_next_after(vm, sim_now(sim));
+    timer_program(sim, g);
+}
+
+/* tick_nohz_idle_stop_tick(): about to halt in the idle loop.  MODEL: the
+ * tick always stops, even when the next timer is less than a tick away. */
+static void tick_stop(struct sim *sim, struct guest_cpu *g)
+{
+    if (!g->tick_on)
+        return;
+    g->tick_on = false;
+    timer_program(sim, g);
 }
 
 /*
@@ -1246,6 +1297,10 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
             g->irq_visible = true; /* MODEL: the next pending vector follows at once */
             continue;
         }
+        /* Out of the idle loop (a thread woke, the barrier opened, or the
+         * program starts): the tick runs again. */
+        if (!g->tick_on && vm->tick_nsec && !guest_idle_cpu(v))
+            tick_restart(sim, g, vm);
 
         switch (g->act) {
         case GA_COMPUTE:
@@ -1313,7 +1368,10 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
             return;
         }
         case GA_LOCK_HALT:
-            /* pv_wait() returned: spin again from zero. */
+            /* pv_wait() returned: spin again from zero.  Without a kick
+             * it was an interrupt (the tick keeps running in pv_wait()). */
+            if (!g->unhalted_by_kick)
+                vm->stats.pv_spurious_wakeups++;
             g->act = GA_LOCK_SPIN;
             g->spun = 0;
             g->ple_spun = 0;
@@ -1434,16 +1492,25 @@ void guest_sched_out(struct sim *sim, struct kvm_vcpu *v)
 }
 
 /* The guest's LAPIC timer (hrtimer in KVM) fired: every thread whose sleep
- * has expired joins the run queue, in the order of expiry. */
+ * has expired joins the run queue, in the order of expiry, and a due tick
+ * moves to the next period (ticks missed meanwhile are not delivered one by
+ * one: the vCPU gets one timer interrupt, as the guest's handler catches up
+ * jiffies). */
 static void timer_fn(void *ctx, struct sim_event *ev)
 {
     struct sim *sim = ctx;
     struct guest_cpu *g = container_of(ev, struct guest_cpu, timer_ev);
+    struct guest_vm *vm = gvm(g->v);
+    u64 now = sim_now(sim);
     unsigned int t;
 
-    while ((t = first_sleeper(g)) < g->nr_threads && g->threads[t].wake_at <= sim_now(sim)) {
+    while ((t = first_sleeper(g)) < g->nr_threads && g->threads[t].wake_at <= now) {
         g->threads[t].sleeping = false;
         rq_push(g, t);
+    }
+    if (g->tick_on && g->next_tick <= now) {
+        g->next_tick = tick_next_after(vm, now);
+        vm->stats.ticks++;
     }
     timer_program(sim, g);
     kvm_apic_timer_expired(sim, g->v, sim_now(sim));
@@ -1466,6 +1533,15 @@ void guest_vm_init(struct sim *sim, struct kvm *kvm)
         vm->locks[i].holder = -1;
     hist_init(&vm->stats.lock_wait);
     hist_init(&vm->stats.lock_hold);
+    if (wl->tick_hz) {
+        struct sim_rng r;
+
+        /* TICK_NSEC; the grid's phase against the host's is arbitrary (the
+         * guest booted at some instant), drawn from a stream of its own. */
+        vm->tick_nsec = (NSEC_PER_SEC + wl->tick_hz / 2) / wl->tick_hz;
+        sim_rng_seed(&r, sim->seed, 0x2000000ULL + kvm->idx);
+        vm->tick_phase = sim_rng_below(&r, vm->tick_nsec);
+    }
     kvm->guest = vm;
     for (unsigned int i = 0; i < kvm->online_vcpus; i++) {
         struct kvm_vcpu *v = kvm->vcpus[i];

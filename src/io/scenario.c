@@ -86,6 +86,9 @@ G_STATIC_ASSERT(G_N_ELEMENTS(((struct guest_cpu *)NULL)->held) == WL_MAX_LOCK_DE
  * register and address-space switch), about half the 3 us round trip that
  * "perf bench sched pipe" reports on current x86 servers.  An estimate. */
 #define DEFAULT_THREAD_SWITCH_NS 1500
+/* The guest's CONFIG_HZ: Debian's generic kernels use 250 (RHEL and Fedora
+ * 1000, s390 defconfig 100). */
+#define DEFAULT_GUEST_TICK_HZ 250
 #define DEFAULT_IPI_HANDLER_NS 2000
 #define DEFAULT_TLB_HANDLER_NS 3000
 #define DEFAULT_IPI_WINDOW_NS 50000000ULL  /* 50 ms */
@@ -2186,7 +2189,8 @@ static bool load_workload(struct loader *ld, json_t *vm_obj, const struct scenar
                                           "spin_threshold", "spin_retry",
                                           "spin_loop_ns",   "handoff_ns",
                                           "resched_handler_ns", "timer_handler_ns",
-                                          "threads_per_vcpu", "thread_switch_ns"};
+                                          "threads_per_vcpu", "thread_switch_ns",
+                                          "tick_hz"};
     const char *keys[2 + G_N_ELEMENTS(general) + PRESET_MAX_PARAMS + 1];
     const char *preset_names[G_N_ELEMENTS(presets)];
     double vals[PRESET_MAX_PARAMS];
@@ -2283,6 +2287,23 @@ static bool load_workload(struct loader *ld, json_t *vm_obj, const struct scenar
                  &n))
         goto out;
     wl->thread_switch_ns = (u64)n;
+    {
+        json_t *v = json_object_get(obj, "tick_hz");
+
+        wl->tick_hz = DEFAULT_GUEST_TICK_HZ;
+        if (v) {
+            gsize o2 = path_push_key(ld, "tick_hz");
+            long long hz = json_is_integer(v) ? json_integer_value(v) : -1;
+
+            if (hz != 0 && hz != 100 && hz != 250 && hz != 300 && hz != 1000) {
+                fail_expected(ld, "one of 0 (no guest tick), 100, 250, 300, 1000", v);
+                path_pop(ld, o2);
+                goto out;
+            }
+            wl->tick_hz = (unsigned int)hz;
+            path_pop(ld, o2);
+        }
+    }
 
     if (ps) {
         if (!load_preset_params(ld, obj, ps, vals))
@@ -2791,6 +2812,7 @@ static json_t *vm_canonical_json(const struct scenario_vm *vm)
     json_object_set_new(w, "handoff_ns", ju64(wl->handoff_ns));
     json_object_set_new(w, "resched_handler_ns", ju64(wl->resched_handler_ns));
     json_object_set_new(w, "timer_handler_ns", ju64(wl->timer_handler_ns));
+    json_object_set_new(w, "tick_hz", json_integer(wl->tick_hz));
     /* Only when set, so that adding them kept every other scenario's hash. */
     if (wl->threads_per_vcpu > 1) {
         json_object_set_new(w, "threads_per_vcpu", json_integer(wl->threads_per_vcpu));

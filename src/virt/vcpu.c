@@ -200,6 +200,7 @@ static void vcpu_halt_done(struct sim *sim, struct kvm_vcpu *v, u64 extra_ns)
     if (k->halt_poll_ns)
         kvm_halt_poll_adjust(k, v, sim_now(sim) - v->halt_start, true);
     /* vcpu_block(): KVM_MP_STATE_HALTED -> RUNNABLE clears pv_unhalted. */
+    v->g->unhalted_by_kick = v->pv_unhalted;
     v->pv_unhalted = false;
     vcpu_continue_with(v, VP_ENTRY, extra_ns + k->entry_ns);
 }
