@@ -1467,6 +1467,77 @@ START_TEST(test_guest_tick_pv_wait)
 }
 END_TEST
 
+/*
+ * Guest time slices: two threads on one vCPU alone on one CPU, passes of
+ * 1.5 ms of user-mode compute, guest HZ 1000 with the grid at 0.3 ms, APICv
+ * off, a 1 us thread switch.  The guest's base slice is 0.7 ms (one vCPU:
+ * 0.7 ms x (1 + ilog2(1))).  Each tick costs 2000 ns of host time (the kick's
+ * exit and entry, 1000 ns after the expiry; the EOI exit and entry) and
+ * 1000 ns of handler.  At the 0.3 ms tick thread 0 has run 298.6 us: it
+ * keeps the vCPU.  At the 1.3 ms tick it has run 1297.6 us (1295.6 us of
+ * compute, 204.4 us short of its first pass): the tick preempts it and
+ * thread 1 runs after the switch.  From then on every tick (2.3 .. 9.3 ms)
+ * preempts the running thread, 9 preemptions in all, each followed by a
+ * switch, and each full turn is 1 ms - 4 us = 996 us of compute (995 us
+ * when the host tick at 4 or 8 ms falls in it).  Thread 0 computes
+ * 1295.6 + 4 x 996 us, thread 1 2 x 996 + 2 x 995 + 695 us (its last turn
+ * runs from 9.305 ms to the end): 3 passes each.
+ * With the compute in kernel mode the tick never preempts: one thread runs.
+ */
+START_TEST(test_guest_tick_slices)
+{
+    static const struct guest_step steps[] = {
+        {.kind = GSTEP_COMPUTE, .d = {DIST_FIXED, US(1500), 0, 0}, .every = 1},
+    };
+    struct scenario *sc = tu_vm_scenario(1, 1, 1, true, steps, G_N_ELEMENTS(steps), 0, 10.0);
+    struct sim_options opt = {.debug_checks = true};
+    const u64 host = 2400 + 10 * 2000 + 2 * 1000;
+    const u64 c0 = 1295600 + 4 * 996000, c1 = 2 * 996000 + 2 * 995000 + 695000;
+    struct sim *sim;
+    struct kvm_vcpu *v;
+    struct guest_vm *gv;
+
+    sc->kvm.apicv = APICV_OFF;
+    sc->vms[0].wl.tick_hz = 1000;
+    sc->vms[0].wl.threads_per_vcpu = 2;
+    sc->vms[0].wl.thread_switch_ns = 1000;
+    sim = sim_new(sc, &opt, NULL);
+    gv = sim->vms[0]->guest;
+    ck_assert_uint_eq(gv->slice_ns, 700000);
+    gv->tick_phase = 300000;
+    v = sim->vms[0]->vcpus[0];
+    sim_engine_run_until(&sim->eng, 1303999);  /* in the handler of the 1.3 ms tick */
+    ck_assert_uint_eq(v->g->cur, 0);
+    ck_assert(v->g->in_irq);
+    sim_engine_run_until(&sim->eng, 1304000);  /* its end: preempted */
+    ck_assert_uint_eq(v->g->cur, 1);
+    ck_assert_uint_eq(v->g->threads[0].left, 1500000 - 1295600);
+    ck_assert_uint_eq(v->g->threads[0].iter, 0);
+    ck_assert_uint_eq(gv->stats.thread_preemptions, 1);
+    sim_run(sim, NULL, NULL);
+    ck_assert_uint_eq(c0 + c1 + 10 * 1000 + 9 * 1000, 10000000 - host);
+    ck_assert_uint_eq(gv->stats.thread_preemptions, 9);
+    ck_assert_uint_eq(gv->stats.thread_switches, 9);
+    ck_assert_uint_eq(gv->stats.ticks, 10);
+    ck_assert_uint_eq(v->stats.host_ns, host);
+    ck_assert_uint_eq(v->stats.guest_ns, 10000000 - host);
+    ck_assert_uint_eq(gv->stats.ops, c0 / 1500000 + c1 / 1500000);
+    ck_assert_uint_eq(gv->stats.ops, 6);
+    sim_free(sim);
+
+    /* Kernel-mode compute: no preemption point, thread 1 never runs. */
+    sc->vms[0].wl.steps[0].kernel = true;
+    sim = sim_new(sc, &opt, NULL);
+    sim->vms[0]->guest->tick_phase = 300000;
+    sim_run(sim, NULL, NULL);
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.thread_preemptions, 0);
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.thread_switches, 0);
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.ticks, 10);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
 /* ---- halt, kick, ready ---- */
 
 START_TEST(test_halt_kick_ready)
@@ -2067,6 +2138,7 @@ static Suite *kvm_suite(void)
     tcase_add_test(tu, test_guest_threads_switch);
     tcase_add_test(tu, test_guest_tick_busy);
     tcase_add_test(tu, test_guest_tick_pv_wait);
+    tcase_add_test(tu, test_guest_tick_slices);
     tcase_add_test(tu, test_halt_kick_ready);
     suite_add_tcase(s, tu);
     tcase_add_test(tc, test_smoke_dbench);

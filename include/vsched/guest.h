@@ -40,6 +40,8 @@ struct guest_thread {
     u64 iter;                     /* current pass over the program */
     u64 wake_at;                  /* sleeping: when its timer expires */
     bool sleeping;
+    u64 left;                     /* preempted by the guest tick: user-mode compute left of
+                                     its current step, 0 otherwise */
 };
 
 /* A guest spinlock instance. */
@@ -67,6 +69,7 @@ struct guest_vm_stats {
                                      pv_lock_stealing lock event) */
     u64 tlb_skipped_preempted;    /* PV TLB flush targets skipped (deferred flush) */
     u64 thread_switches;          /* guest context switches between two threads of a vCPU */
+    u64 thread_preemptions;       /* of which: the tick preempted a thread whose slice was used */
     u64 ticks;                    /* guest ticks (tick_hz) that expired on some vCPU */
     u64 pv_spurious_wakeups;      /* PV: pv_wait() returns without a kick (an interrupt woke
                                      the halted waiter; the kernel's pv_spurious_wakeup) */
@@ -83,6 +86,7 @@ struct guest_vm {
     /* the guest tick: expiries at tick_phase + k * tick_nsec (TICK_NSEC) */
     u64 tick_nsec;                /* 0: no guest tick */
     u64 tick_phase;
+    u64 slice_ns;                 /* the guest scheduler's base slice (sysctl_sched_base_slice) */
     struct guest_vm_stats stats;
 };
 
@@ -145,6 +149,8 @@ struct guest_cpu {
     unsigned int cur;             /* the thread whose program runs (or ran last) */
     unsigned int *runq;           /* FIFO ring of woken threads waiting for the vCPU */
     unsigned int rq_head, rq_len;
+    u64 resume_left;              /* after the switch: the picked thread's preempted compute */
+    u64 slice_start;              /* guest_ns of the vCPU when the current thread was picked */
     struct sim_event timer_ev;    /* LAPIC timer: the earliest of the sleeping threads' expiries
                                      and the next tick */
     /* the guest tick (NO_HZ_IDLE: stopped while the guest CPU idles) */

@@ -134,6 +134,7 @@ struct vm_result {
     u64 pv_kicks, pv_wait_early, pv_lock_steals, tlb_skipped_preempted, halt_wakeups,
         halt_poll_success;
     u64 guest_thread_switches;    /* switches between two guest threads of a vCPU */
+    u64 guest_thread_preemptions; /* of which the guest tick preempted the running thread */
     u64 guest_ticks;              /* guest ticks (workload.tick_hz) expired, all vCPUs */
     u64 pv_spurious_wakeups;      /* PV lock waiters woken from pv_wait() without a kick */
     /* directed-yield policy counters (zero where the policy has none) */

@@ -76,9 +76,10 @@
  * queue, switches to it (thread_switch_ns of guest kernel code); otherwise
  * the vCPU halts.  All sleeping threads share the vCPU's LAPIC timer, armed
  * for the earliest expiry, as the guest's hrtimer base programs the TSC
- * deadline.  MODEL: threads do not migrate between vCPUs; the guest never
- * preempts a thread (no time slices, no wake-up preemption), so switches
- * happen only at sleeps, never inside a critical section or a spin-wait;
+ * deadline.  MODEL: threads do not migrate between vCPUs; the guest
+ * preempts a thread only at a tick that finds it in user mode (no wake-up
+ * preemption, a non-preemptible guest kernel), never inside a critical
+ * section or a spin-wait;
  * leaving the idle loop costs nothing beyond the interrupt, as with one
  * thread.
  *
@@ -86,8 +87,10 @@
  * timer, on a grid shared by the VM's vCPUs, running while the guest CPU is
  * not in its idle loop (NO_HZ_IDLE).  A waiter halted in pv_wait() is not
  * idle, so the tick wakes it and it spins SPIN_THRESHOLD again
- * (pv_spurious_wakeup).  MODEL: the tick always stops in idle; the
- * TSC-deadline writes cost no exit; the tick does not preempt guest threads.
+ * (pv_spurious_wakeup).  At the end of its handler the tick preempts a
+ * thread in user-mode compute that has used its slice while another waits
+ * (guest_tick_preempt).  MODEL: the tick always stops in idle; the
+ * TSC-deadline writes cost no exit.
  */
 #include <math.h>
 #include <string.h>
@@ -868,15 +871,20 @@ static void tick_stop(struct sim *sim, struct guest_cpu *g)
 }
 
 /*
- * The running thread sleeps and the run queue is not empty: schedule() in
- * the guest takes the first woken thread.  Returns true if that costs a
- * context switch (then the vCPU runs it as kernel code first).
+ * schedule() in the guest with the run queue not empty: the running thread
+ * sleeps, or the tick preempted it (it is at the tail of the queue then),
+ * and the first queued thread runs.  Returns true if the vCPU has guest
+ * code to run for it first: the context switch (kernel code), then the rest
+ * of a compute step the tick preempted; false if the thread goes straight on
+ * with its next program step.
  */
-static bool thread_switch(struct guest_cpu *g, struct guest_vm *vm)
+static bool thread_switch(struct sim *sim, struct kvm_vcpu *v, struct guest_cpu *g,
+                          struct guest_vm *vm)
 {
     unsigned int next = rq_pop(g);
     struct guest_thread *th;
 
+    (void)sim;
     if (next == g->cur)
         return false; /* it is the thread that ran last: nothing to switch */
     th = &g->threads[g->cur];
@@ -885,13 +893,38 @@ static bool thread_switch(struct guest_cpu *g, struct guest_vm *vm)
     g->cur = next;
     g->step = g->threads[next].step;
     g->iter = g->threads[next].iter;
+    g->resume_left = g->threads[next].left;
+    g->threads[next].left = 0;
+    g->slice_start = v->stats.guest_ns;
     vm->stats.thread_switches++;
-    if (!vm->wl->thread_switch_ns)
-        return false;
     g->act = GA_COMPUTE;
     g->kernel = true;
     g->left = vm->wl->thread_switch_ns;
-    return true;
+    return g->left || g->resume_left;
+}
+
+/*
+ * The guest tick's handler is done (scheduler_tick(): the current thread's
+ * slice is used up and another waits, so need_resched), and the interrupt
+ * returns: to user mode, where the thread is preempted, or to kernel code,
+ * where it is not (MODEL: a non-preemptible guest kernel, so a thread in a
+ * critical section, a spin-wait or kernel compute keeps the vCPU until a
+ * later tick finds it in user mode).
+ */
+static void guest_tick_preempt(struct sim *sim, struct kvm_vcpu *v)
+{
+    struct guest_cpu *g = v->g;
+    struct guest_vm *vm = gvm(v);
+
+    if (!g->rq_len || g->nr_held || g->act != GA_COMPUTE || g->kernel || !g->left)
+        return;
+    if (v->stats.guest_ns - g->slice_start < vm->slice_ns)
+        return;
+    g->threads[g->cur].left = g->left;
+    g->left = 0;
+    rq_push(g, g->cur);
+    vm->stats.thread_preemptions++;
+    thread_switch(sim, v, g, vm);
 }
 
 /*
@@ -1293,7 +1326,13 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
                 vcpu_guest_run(sim, v, g->irq_left);
                 return;
             }
-            irq_end(sim, v);
+            {
+                bool tick = g->irq_vector == LOCAL_TIMER_VECTOR;
+
+                irq_end(sim, v);
+                if (tick)
+                    guest_tick_preempt(sim, v);
+            }
             g->irq_visible = true; /* MODEL: the next pending vector follows at once */
             continue;
         }
@@ -1307,6 +1346,13 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
             if (g->left) {
                 vcpu_guest_run(sim, v, g->left);
                 return;
+            }
+            if (g->resume_left) {
+                /* Switched back to a thread the tick preempted. */
+                g->left = g->resume_left;
+                g->resume_left = 0;
+                g->kernel = false;
+                continue;
             }
             break;
         case GA_LOCK_SPIN: {
@@ -1417,7 +1463,7 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
             if (g->rq_len) {
                 /* schedule(): the first woken thread runs (after a switch,
                  * unless it is the one that slept last). */
-                if (thread_switch(g, vm))
+                if (thread_switch(sim, v, g, vm))
                     continue;
                 break;
             }
@@ -1541,6 +1587,15 @@ void guest_vm_init(struct sim *sim, struct kvm *kvm)
         vm->tick_nsec = (NSEC_PER_SEC + wl->tick_hz / 2) / wl->tick_hz;
         sim_rng_seed(&r, sim->seed, 0x2000000ULL + kvm->idx);
         vm->tick_phase = sim_rng_below(&r, vm->tick_nsec);
+    }
+    /* The guest kernel's sysctl_sched_base_slice: 0.7 ms scaled by
+     * 1 + ilog2(min(CPUs, 8)) (SCHED_TUNABLESCALING_LOG, the default). */
+    {
+        unsigned int n = MIN(kvm->online_vcpus, 8U), lg = 0;
+
+        while (n >>= 1)
+            lg++;
+        vm->slice_ns = 700000ULL * (1 + lg);
     }
     kvm->guest = vm;
     for (unsigned int i = 0; i < kvm->online_vcpus; i++) {

@@ -2045,14 +2045,15 @@ static void fail_wl(struct loader *ld, const struct scenario_workload *wl, long 
  *    at least 2 participants; {"random": N} at most participants - 1;
  *  - some compute or sleep step with every 1 has a positive duration, so
  *    every pass advances simulated time;
- *  - with threads_per_vcpu > 1, no barrier step, and some sleep step (the
- *    only place where the guest switches threads).
+ *  - with threads_per_vcpu > 1, no barrier step, and some sleep step or,
+ *    with a guest tick, some user-mode compute step outside locks (the
+ *    places where the guest switches threads).
  */
 static bool check_program(struct loader *ld, const struct scenario_workload *wl)
 {
     unsigned int held[WL_MAX_LOCK_DEPTH], depth = 0;
     unsigned int others = wl->participants - 1;
-    bool advances = false, sleeps = false;
+    bool advances = false, sleeps = false, user_compute = false;
 
     for (unsigned int i = 0; i < wl->nr_steps; i++) {
         const struct guest_step *st = &wl->steps[i];
@@ -2066,6 +2067,8 @@ static bool check_program(struct loader *ld, const struct scenario_workload *wl)
                 advances = true;
             if (st->kind == GSTEP_SLEEP)
                 sleeps = true;
+            if (st->kind == GSTEP_COMPUTE && !st->kernel && !depth && dist_positive(&st->d))
+                user_compute = true;
             if (st->kind == GSTEP_SLEEP && depth)
                 msg = g_strdup_printf("sleep while holding the lock taken at program[%u] "
                                       "(a spinlock holder must not sleep)", held[depth - 1]);
@@ -2133,11 +2136,14 @@ static bool check_program(struct loader *ld, const struct scenario_workload *wl)
                 "and a positive duration)");
         return false;
     }
-    if (wl->threads_per_vcpu > 1 && !sleeps) {
-        /* The guest switches threads only at a sleep (docs/model.md). */
+    if (wl->threads_per_vcpu > 1 && !sleeps && !(wl->tick_hz && user_compute)) {
+        /* The guest switches threads when one sleeps, or at a tick that
+         * finds the running one in user mode (docs/model.md). */
         fail_wl(ld, wl, -1, NULL,
-                "threads_per_vcpu > 1 needs a sleep step (guest threads switch only when one "
-                "sleeps, so without one only the first thread would ever run)");
+                "threads_per_vcpu > 1 needs a sleep step, or a guest tick (tick_hz) and a "
+                "user-mode compute step outside locks (guest threads switch only when one "
+                "sleeps or the tick preempts one in user mode, so otherwise only the first "
+                "thread would ever run)");
         return false;
     }
     return true;

@@ -446,6 +446,7 @@ static void collect_vms(struct sim *sim, struct sim_result *r)
         v->pv_lock_steals = gv->stats.pv_lock_steals;
         v->tlb_skipped_preempted = gv->stats.tlb_skipped_preempted;
         v->guest_thread_switches = gv->stats.thread_switches;
+        v->guest_thread_preemptions = gv->stats.thread_preemptions;
         v->guest_ticks = gv->stats.ticks;
         v->pv_spurious_wakeups = gv->stats.pv_spurious_wakeups;
         v->halt_wakeups = kvm->stats.halt_wakeups;
