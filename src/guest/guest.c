@@ -878,13 +878,11 @@ static void tick_stop(struct sim *sim, struct guest_cpu *g)
  * of a compute step the tick preempted; false if the thread goes straight on
  * with its next program step.
  */
-static bool thread_switch(struct sim *sim, struct kvm_vcpu *v, struct guest_cpu *g,
-                          struct guest_vm *vm)
+static bool thread_switch(struct kvm_vcpu *v, struct guest_cpu *g, struct guest_vm *vm)
 {
     unsigned int next = rq_pop(g);
     struct guest_thread *th;
 
-    (void)sim;
     if (next == g->cur)
         return false; /* it is the thread that ran last: nothing to switch */
     th = &g->threads[g->cur];
@@ -924,7 +922,7 @@ static void guest_tick_preempt(struct sim *sim, struct kvm_vcpu *v)
     g->left = 0;
     rq_push(g, g->cur);
     vm->stats.thread_preemptions++;
-    thread_switch(sim, v, g, vm);
+    thread_switch(v, g, vm);
 }
 
 /*
@@ -1463,7 +1461,7 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
             if (g->rq_len) {
                 /* schedule(): the first woken thread runs (after a switch,
                  * unless it is the one that slept last). */
-                if (thread_switch(sim, v, g, vm))
+                if (thread_switch(v, g, vm))
                     continue;
                 break;
             }
