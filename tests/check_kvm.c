@@ -503,6 +503,87 @@ START_TEST(test_call_function_queue)
 END_TEST
 
 /*
+ * __flush_smp_call_function_queue(): the handler takes the queue after its
+ * EOI, runs the SYNC functions first in queue order, each followed by
+ * csd_unlock(), then the async ones.  Three senders queue on vCPU 3 at
+ * 1 ms, an async 5 us function first: only that sender finds the queue
+ * empty and sends the IPI.  The second waiting sender is released exactly
+ * one 10 us function after the first (a handler that released every
+ * sender at its end would release both together, after 25 us).
+ */
+static const struct guest_step long_compute_steps[] = {
+    {.kind = GSTEP_COMPUTE, .d = {DIST_FIXED, US(5000), 0, 0}, .every = 1},
+};
+
+static struct sim *csd_order_sim(enum apicv_mode apicv, struct scenario **scp)
+{
+    struct scenario *sc = tu_vm_scenario(4, 1, 4, true, long_compute_steps,
+                                         G_N_ELEMENTS(long_compute_steps), 1, 10);
+    struct sim *sim;
+
+    sc->kvm.apicv = apicv;
+    sc->kvm.ple_gap = 0; /* no PAUSE exits: a csd wait is one spin */
+    sim = sim_new(sc, NULL, NULL);
+    sim_engine_run_until(&sim->eng, US(1000));
+    *scp = sc;
+    return sim;
+}
+
+START_TEST(test_csd_flush_order)
+{
+    struct scenario *sc;
+    struct sim *sim = csd_order_sim(APICV_ON, &sc);
+    struct kvm_vcpu **v = sim->vms[0]->vcpus;
+    u64 spin1, spin2;
+
+    for (unsigned int i = 0; i < 3; i++) {
+        ck_assert_int_eq(v[i]->g->act, GA_COMPUTE);
+        guest_call_function(v[i], (const unsigned int[]){3}, 1, i == 0 ? US(5) : US(10), i > 0);
+        ck_assert_uint_eq(v[i]->g->nr_ipi, i == 0 ? 1 : 0);
+        vcpu_poke(sim, v[i], 0);
+    }
+    spin1 = v[1]->stats.spin_ns;
+    spin2 = v[2]->stats.spin_ns;
+    sim_engine_run_until(&sim->eng, US(2000));
+    ck_assert(!v[3]->g->in_irq);
+    ck_assert_uint_eq(v[3]->g->csd_queued, 0);
+    ck_assert_uint_eq(sim->vms[0]->stats.ipis_received, 1);
+    for (unsigned int i = 1; i < 3; i++) {
+        ck_assert_uint_eq(v[i]->g->csd_outstanding, 0);
+        ck_assert_int_eq(v[i]->g->act, GA_COMPUTE);
+    }
+    spin1 = v[1]->stats.spin_ns - spin1;
+    spin2 = v[2]->stats.spin_ns - spin2;
+    ck_assert_uint_eq(spin2 - spin1, US(10));
+    /* The IPI's delivery and the first function fit in 15 us; released
+     * at the handler's end, the first sender would have spun 25 us. */
+    ck_assert_msg(spin1 > US(10) && spin1 < US(15), "spin1 %llu", (unsigned long long)spin1);
+    sim_free(sim);
+    scenario_free(sc);
+
+    /* APICv off: a csd queued while the target is in its EOI exit finds
+     * the queue not yet taken, so it sends no IPI and joins the batch. */
+    sim = csd_order_sim(APICV_OFF, &sc);
+    v = sim->vms[0]->vcpus;
+    guest_call_function(v[0], (const unsigned int[]){3}, 1, US(10), true);
+    ck_assert_uint_eq(v[0]->g->nr_ipi, 1);
+    vcpu_poke(sim, v[0], 0);
+    while (!(v[3]->g->in_irq && v[3]->phase == VP_EXIT && v[3]->exit_reason == KVM_EXIT_EOI))
+        ck_assert(sim_engine_step(&sim->eng, US(2000)));
+    ck_assert_uint_eq(v[3]->g->irq_csd, 0);
+    guest_call_function(v[1], (const unsigned int[]){3}, 1, US(10), true);
+    ck_assert_uint_eq(v[1]->g->nr_ipi, 0);
+    vcpu_poke(sim, v[1], 0);
+    sim_engine_run_until(&sim->eng, US(2000));
+    ck_assert_uint_eq(sim->vms[0]->stats.ipis_received, 1);
+    ck_assert_uint_eq(v[0]->g->csd_outstanding + v[1]->g->csd_outstanding, 0);
+    ck_assert_uint_eq(v[3]->g->csd_queued, 0);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+/*
  * Whole runs: with PV send-IPI, a mask send is one KVM_HC_SEND_IPI
  * hypercall, but a send to every other vCPU still takes the all-but-self
  * shorthand (an ICR write).  A target that is not running collects the
@@ -2123,6 +2204,7 @@ static Suite *kvm_suite(void)
     tcase_add_test(tu, test_scan_filters);
     tcase_add_test(tu, test_lapic_delivery_and_eoi);
     tcase_add_test(tu, test_call_function_queue);
+    tcase_add_test(tu, test_csd_flush_order);
     tcase_add_test(tu, test_pv_lock_fifo_handoff);
     tcase_add_test(tu, test_pv_lock_steal_and_slow_path);
     tcase_add_test(tu, test_pv_lock_hybrid_unfair);

@@ -137,7 +137,10 @@ struct guest_cpu {
     int irq_vector;
     u64 irq_left;
     bool irq_eoi_done;
-    unsigned int irq_csd;         /* csd entries this handler runs */
+    unsigned int irq_csd;         /* csd entries this handler took (llist_del_all() after
+                                     its EOI); 0 until it takes them */
+    unsigned int irq_pos;         /* CSD_STAGE_SYNC: the batch entry whose function runs */
+    unsigned char irq_stage;      /* enum csd_stage: where a function-call handler is */
     /* csd work queued on this vCPU (handler bodies to run) */
     unsigned int csd_queued;      /* function calls queued for this vCPU */
     struct csd_entry *csd_q;      /* [csd_cap] ring of senders */
@@ -160,8 +163,18 @@ struct guest_cpu {
 };
 
 struct csd_entry {
-    struct kvm_vcpu *sender;      /* NULL if the sender does not wait */
+    struct kvm_vcpu *sender;      /* the waiting sender until csd_unlock(); NULL if it does
+                                     not wait */
     u64 handler_ns;
+    bool sync;                    /* CSD_TYPE_SYNC: a sender waits for it */
+};
+
+/* __flush_smp_call_function_queue() in a function-call handler. */
+enum csd_stage {
+    CSD_STAGE_NONE = 0,           /* before the EOI: the queue is not taken yet */
+    CSD_STAGE_SYNC,               /* running the SYNC functions one by one, in queue order */
+    CSD_STAGE_ASYNC,              /* running the others (async functions, wake-ups) */
+    CSD_STAGE_DONE,
 };
 
 void guest_vm_init(struct sim *sim, struct kvm *kvm);

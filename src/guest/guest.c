@@ -601,7 +601,7 @@ static void csd_queue(struct guest_cpu *t, struct kvm_vcpu *sender, u64 handler_
         t->csd_head = 0;
     }
     t->csd_q[(t->csd_head + t->csd_queued) % t->csd_cap] =
-        (struct csd_entry){.sender = sender, .handler_ns = handler_ns};
+        (struct csd_entry){.sender = sender, .handler_ns = handler_ns, .sync = sender != NULL};
     t->csd_queued++;
 }
 
@@ -926,9 +926,9 @@ static void guest_tick_preempt(struct sim *sim, struct kvm_vcpu *v)
 }
 
 /*
- * Entries on @t's call_single_queue that no handler has taken yet: the
- * handler that is running took its batch with llist_del_all() when it
- * began (handler_cost), so those no longer count.
+ * Entries on @t's call_single_queue that no handler has taken yet: a
+ * function-call handler takes its batch with llist_del_all() after its EOI
+ * (csd_batch_take(); irq_csd is 0 before), so those no longer count.
  */
 static unsigned int csd_backlog(const struct guest_cpu *t)
 {
@@ -1117,16 +1117,8 @@ static u64 handler_cost(struct guest_cpu *g, struct guest_vm *vm, int vec)
 {
     switch (vec) {
     case CALL_FUNCTION_VECTOR:
-    case CALL_FUNCTION_SINGLE_VECTOR: {
-        u64 ns = 0;
-
-        /* generic_smp_call_function_single_interrupt(): llist_del_all, so
-         * every csd queued so far runs in this handler. */
-        g->irq_csd = g->csd_queued;
-        for (unsigned int i = 0; i < g->irq_csd; i++)
-            ns += g->csd_q[(g->csd_head + i) % g->csd_cap].handler_ns;
-        return ns;
-    }
+    case CALL_FUNCTION_SINGLE_VECTOR:
+        return 0; /* the functions it runs: csd_batch_take(), after the EOI */
     case RESCHEDULE_VECTOR:
         return vm->wl->resched_handler_ns;
     case LOCAL_TIMER_VECTOR:
@@ -1145,6 +1137,7 @@ static void irq_begin(struct sim *sim, struct kvm_vcpu *v, int vec)
     g->irq_vector = vec;
     g->irq_eoi_done = false;
     g->irq_csd = 0;
+    g->irq_stage = CSD_STAGE_NONE;
     g->irq_left = handler_cost(g, vm, vec);
     if (sim->trace)
         trace_irq_handler_entry(sim, v, vec, sim_now(sim) - v->apic.sent_at[vec]);
@@ -1154,26 +1147,92 @@ static void irq_begin(struct sim *sim, struct kvm_vcpu *v, int vec)
     }
 }
 
+static bool is_call_function_vector(int vec)
+{
+    return vec == CALL_FUNCTION_VECTOR || vec == CALL_FUNCTION_SINGLE_VECTOR;
+}
+
+static struct csd_entry *csd_at(struct guest_cpu *g, unsigned int i)
+{
+    return &g->csd_q[(g->csd_head + i) % g->csd_cap];
+}
+
+/*
+ * Set irq_left to the next function(s) the handler runs; false when it has
+ * run them all.  __flush_smp_call_function_queue(): "First; run all SYNC
+ * callbacks, people are waiting for us", in queue order, then the !SYNC
+ * ones, then the wake-ups (sched_ttwu_pending()); none of the latter has a
+ * waiter, so they run as one block.
+ */
+static bool csd_next_segment(struct guest_cpu *g)
+{
+    if (g->irq_stage == CSD_STAGE_SYNC) {
+        u64 ns = 0;
+        bool any = false;
+
+        for (; g->irq_pos < g->irq_csd; g->irq_pos++) {
+            if (csd_at(g, g->irq_pos)->sync) {
+                g->irq_left = csd_at(g, g->irq_pos)->handler_ns;
+                return true;
+            }
+        }
+        g->irq_stage = CSD_STAGE_ASYNC;
+        for (unsigned int i = 0; i < g->irq_csd; i++) {
+            if (!csd_at(g, i)->sync) {
+                ns += csd_at(g, i)->handler_ns;
+                any = true;
+            }
+        }
+        if (any) {
+            g->irq_left = ns;
+            return true;
+        }
+    }
+    g->irq_stage = CSD_STAGE_DONE;
+    return false;
+}
+
+/* After the EOI: llist_del_all() takes every csd queued so far; the ones
+ * queued later wait for the next IPI (their sender sends one, since the
+ * list it found was empty). */
+static void csd_batch_take(struct guest_cpu *g)
+{
+    g->irq_csd = g->csd_queued;
+    g->irq_pos = 0;
+    g->irq_stage = CSD_STAGE_SYNC;
+    csd_next_segment(g);
+}
+
+/* The function(s) set up by csd_next_segment() have run: a SYNC function is
+ * followed by csd_unlock(), and its sender, if that was the last target it
+ * waited for, leaves csd_lock_wait().  Returns true if more functions run. */
+static bool csd_segment_done(struct sim *sim, struct kvm_vcpu *v)
+{
+    struct guest_cpu *g = v->g;
+
+    if (g->irq_stage == CSD_STAGE_SYNC) {
+        struct csd_entry *e = csd_at(g, g->irq_pos);
+        struct guest_cpu *sg = e->sender->g;
+
+        SIM_BUG_ON(sg->csd_outstanding == 0);
+        if (--sg->csd_outstanding == 0)
+            vcpu_poke(sim, e->sender, gvm(v)->wl->handoff_ns);
+        e->sender = NULL;
+        g->irq_pos++;
+    }
+    return csd_next_segment(g);
+}
+
 static void irq_end(struct sim *sim, struct kvm_vcpu *v)
 {
     struct guest_cpu *g = v->g;
-    struct guest_vm *vm = gvm(v);
 
-    /* csd_unlock() after each SYNC function: the waiting sender sees it. */
-    for (unsigned int i = 0; i < g->irq_csd; i++) {
-        struct csd_entry *e = &g->csd_q[g->csd_head];
-
-        if (e->sender) {
-            struct guest_cpu *sg = e->sender->g;
-
-            SIM_BUG_ON(sg->csd_outstanding == 0);
-            if (--sg->csd_outstanding == 0)
-                vcpu_poke(sim, e->sender, vm->wl->handoff_ns);
-        }
-        g->csd_head = (g->csd_head + 1) % g->csd_cap;
-        g->csd_queued--;
-    }
+    (void)sim;
+    SIM_BUG_ON(g->irq_csd && g->irq_stage != CSD_STAGE_DONE);
+    g->csd_head = (g->csd_head + g->irq_csd) % (g->csd_cap ? g->csd_cap : 1);
+    g->csd_queued -= g->irq_csd;
     g->irq_csd = 0;
+    g->irq_stage = CSD_STAGE_NONE;
     g->in_irq = false;
     g->irq_vector = -1;
     g->ple_spun = 0; /* the interrupted PAUSE loop starts over */
@@ -1320,9 +1379,15 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
                 /* Virtualized EOI: the ISR bit goes, KVM sees nothing. */
                 apic_vec_clear(v->apic.isr, g->irq_vector);
             }
+            if (is_call_function_vector(g->irq_vector) && g->irq_stage == CSD_STAGE_NONE)
+                csd_batch_take(g);
             if (g->irq_left) {
                 vcpu_guest_run(sim, v, g->irq_left);
                 return;
+            }
+            if (g->irq_stage == CSD_STAGE_SYNC || g->irq_stage == CSD_STAGE_ASYNC) {
+                if (csd_segment_done(sim, v))
+                    continue;
             }
             {
                 bool tick = g->irq_vector == LOCAL_TIMER_VECTOR;
