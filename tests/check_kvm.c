@@ -584,6 +584,135 @@ START_TEST(test_csd_flush_order)
 END_TEST
 
 /*
+ * flush_tlb_multi() on 4 vCPUs, each on its own CPU, IPIv: kvm_flush_tlb_multi()
+ * drops preempted targets (they flush at their next entry), then
+ * should_flush_tlb() drops CPUs in lazy TLB mode (idle) unless page tables
+ * were freed; the sender flushes itself after sending (SCF_RUN_LOCAL), then
+ * waits.  One target: an IPIv ICR write, delivery 1 us + the target's 3 us
+ * flush + 0.1 us hand-off, less the sender's own 3 us flush: 1.1 us of csd
+ * wait.  Several: the send is a hypercall (PV send-IPI) or, to every other
+ * vCPU, the all-but-self shorthand, either an exit; the targets get the
+ * IPI 0.6 us into it and the sender resumes after 1 us (exit + entry), so
+ * it waits 0.6 + 1 + 3 + 0.1 - 1 - 3 = 0.7 us.
+ */
+static const struct guest_step tlb_steps[] = {
+    {.kind = GSTEP_COMPUTE, .d = {DIST_FIXED, US(5000), 0, 0}, .every = 1},
+    {.kind = GSTEP_TLB_SHOOTDOWN, .to = IPI_TO_ALL, .wait = true, .handler_ns = US(3), .every = 1},
+};
+
+static const struct {
+    bool freed_tables;
+    bool idle[4], preempted[4];
+    unsigned int nr_send, skipped_lazy, skipped_preempted;
+    u64 spin_ns;
+} tlb_cases[] = {
+    {false, {0, 0, 0, 1}, {0}, 2, 1, 0, 700},
+    {true, {0, 0, 0, 1}, {0}, 3, 0, 0, 700},
+    {false, {0, 1, 1, 1}, {0}, 0, 3, 0, 0},
+    {false, {0, 0, 0, 1}, {0, 0, 1, 0}, 1, 1, 1, 1100},
+    {false, {0, 0, 1, 1}, {0, 0, 1, 0}, 1, 1, 1, 1100}, /* preempted and idle: the PV rule first */
+};
+
+START_TEST(test_tlb_shootdown_targets)
+{
+    struct scenario *sc = tu_vm_scenario(4, 1, 4, true, tlb_steps, G_N_ELEMENTS(tlb_steps), 1, 10);
+    struct sim *sim;
+    struct kvm_vcpu **v;
+    struct guest_cpu *g0;
+    u64 spin0;
+
+    sc->kvm.apicv = APICV_IPIV;
+    sc->kvm.ple_gap = 0;
+    sc->vms[0].wl.steps[1].freed_tables = tlb_cases[_i].freed_tables;
+    sim = sim_new(sc, NULL, NULL);
+    sim_engine_run_until(&sim->eng, US(1000));
+    v = sim->vms[0]->vcpus;
+    g0 = v[0]->g;
+    for (unsigned int c = 1; c < 4; c++) {
+        if (tlb_cases[_i].idle[c])
+            v[c]->g->act = GA_SLEEP; /* in the idle loop: lazy TLB */
+        v[c]->st_preempted = tlb_cases[_i].preempted[c];
+    }
+    /* vCPU 0's compute ends now: its next step is the shootdown. */
+    g0->left = 0;
+    ck_assert_uint_eq(g0->step, 1);
+    spin0 = v[0]->stats.spin_ns;
+    vcpu_poke(sim, v[0], 0);
+    sim_engine_run_until(&sim->eng, US(1000));
+    ck_assert_uint_eq(g0->nr_send, tlb_cases[_i].nr_send);
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.tlb_skipped_lazy, tlb_cases[_i].skipped_lazy);
+    ck_assert_uint_eq(sim->vms[0]->guest->stats.tlb_skipped_preempted,
+                      tlb_cases[_i].skipped_preempted);
+    for (unsigned int c = 1; c < 4; c++)
+        ck_assert_uint_eq(v[c]->st_flush_tlb, tlb_cases[_i].preempted[c]);
+    if (!tlb_cases[_i].nr_send) {
+        /* Nobody to wait for: only the local flush, as kernel code. */
+        ck_assert_int_eq(g0->act, GA_COMPUTE);
+        ck_assert(g0->kernel);
+        ck_assert_uint_eq(g0->left, US(3));
+    } else {
+        ck_assert_int_eq(g0->act, GA_SEND);
+        ck_assert_uint_eq(g0->send_local_left, US(3));
+    }
+    sim_engine_run_until(&sim->eng, US(1100));
+    ck_assert_uint_eq(sim->vms[0]->stats.ipis_received, tlb_cases[_i].nr_send);
+    ck_assert_uint_eq(v[0]->stats.spin_ns - spin0, tlb_cases[_i].spin_ns);
+    ck_assert_uint_eq(g0->step, 1); /* the next pass's compute began */
+    ck_assert_int_eq(g0->act, GA_COMPUTE);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+/*
+ * A reschedule that reaches a vCPU while it handles a VM exit waits for the
+ * handler (interrupts are off until handle_exit_irqoff(); vcpu_run()
+ * schedules only after handle_exit()).  Two vCPUs on one CPU; the running
+ * one finishes 1 ms of compute and halts for its sleep.  A reschedule
+ * raised at its HLT exit does not switch it out as a preempted (ready)
+ * vCPU: the handler runs first, after the exit's 600 ns, and blocks it.
+ */
+static const struct guest_step compute_sleep_steps[] = {
+    {.kind = GSTEP_COMPUTE, .d = {DIST_FIXED, US(1000), 0, 0}, .every = 1},
+    {.kind = GSTEP_SLEEP, .d = {DIST_FIXED, US(1000), 0, 0}, .every = 1},
+};
+
+START_TEST(test_resched_during_exit)
+{
+    struct scenario *sc = tu_vm_scenario(1, 1, 2, false, compute_sleep_steps,
+                                         G_N_ELEMENTS(compute_sleep_steps), 1, 10);
+    struct sim *sim = sim_new(sc, NULL, NULL);
+    struct rq *rq = cpu_rq(sim, 0);
+    struct kvm_vcpu *a, *b;
+    u64 t0;
+
+    for (;;) {
+        ck_assert(sim_engine_step(&sim->eng, US(2000)));
+        if (!rq->curr)
+            continue;
+        a = vcpu_of(rq->curr);
+        if (a->phase == VP_EXIT && a->exit_reason == KVM_EXIT_HLT)
+            break;
+    }
+    b = sim->vms[0]->vcpus[a->vcpu_idx ^ 1];
+    t0 = sim_now(sim);
+    resched_curr(sim, rq);
+    sim_engine_run_until(&sim->eng, t0 + 599);
+    ck_assert_ptr_eq(rq->curr, &a->task);
+    ck_assert_int_eq(a->phase, VP_EXIT);
+    ck_assert(rq->need_resched);
+    sim_engine_run_until(&sim->eng, t0 + 600);
+    ck_assert_ptr_eq(rq->curr, &b->task);
+    ck_assert_uint_eq(b->task.stats_stint_start, t0 + 600);
+    ck_assert(a->blocking && !a->preempted && !a->ready);
+    ck_assert_int_eq(a->phase, VP_BLOCKED);
+    ck_assert(!rq->need_resched);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+/*
  * Whole runs: with PV send-IPI, a mask send is one KVM_HC_SEND_IPI
  * hypercall, but a send to every other vCPU still takes the all-but-self
  * shorthand (an ICR write).  A target that is not running collects the
@@ -1539,9 +1668,43 @@ START_TEST(test_guest_tick_pv_wait)
         ck_assert_int_eq(w->g->act, GA_LOCK_HALT);
         ck_assert_uint_eq(w->stats.spin_ns, hz ? 5 * T : T);
         ck_assert_uint_eq(w->stats.exits[KVM_EXIT_HLT], hz ? 5 : 1);
-        ck_assert_uint_eq(sim->vms[0]->guest->stats.pv_spurious_wakeups, hz ? 4 : 0);
+        /* The head's re-waits are pv_wait_again, not pv_spurious_wakeup. */
+        ck_assert_uint_eq(sim->vms[0]->guest->stats.pv_wait_again, hz ? 4 : 0);
+        ck_assert_uint_eq(sim->vms[0]->guest->stats.pv_spurious_wakeups, 0);
         ck_assert_uint_eq(sim->vms[0]->guest->stats.ticks, hz ? 8 : 0);
         ck_assert_uint_eq(sim->vms[0]->guest->stats.pv_kicks, 0);
+        sim_free(sim);
+    }
+    scenario_free(sc);
+
+    /* A third vCPU queues behind vCPU 1 (pinned on a third CPU).  It also
+     * spins T from its arrival, reaching it when vCPU 1 does, so it never
+     * sees its predecessor halted first (no pv_wait_early) and halts in
+     * pv_wait_node().  The same ticks wake both; vCPU 2 is still not the
+     * queue head, so each of its 4 wake-ups is the kernel's
+     * pv_spurious_wakeup, and vCPU 1's 4 re-waits are pv_wait_again. */
+    sc = tu_vm_scenario(3, 1, 3, true, steps, G_N_ELEMENTS(steps), 1, 40.0);
+    sc->kvm.ple_gap = 0;
+    sc->vms[0].wl.tick_hz = 100;
+    {
+        struct sim *sim = sim_new(sc, &opt, NULL);
+        const struct guest_vm *gv;
+        struct kvm_vcpu **v;
+
+        sim->vms[0]->guest->tick_phase = 5000000;
+        sim_run(sim, NULL, NULL);
+        gv = sim->vms[0]->guest;
+        v = sim->vms[0]->vcpus;
+        ck_assert_uint_eq(gv->stats.pv_spurious_wakeups, 4);
+        ck_assert_uint_eq(gv->stats.pv_wait_again, 4);
+        ck_assert_uint_eq(gv->stats.pv_wait_early, 0);
+        ck_assert_uint_eq(gv->stats.ticks, 12);
+        for (unsigned int i = 1; i < 3; i++) {
+            ck_assert_uint_eq(v[i]->stats.exits[KVM_EXIT_HLT], 5);
+            ck_assert_uint_eq(v[i]->stats.spin_ns, 5 * T);
+            ck_assert_int_eq(v[i]->g->act, GA_LOCK_HALT);
+        }
+        ck_assert_int_eq(gv->locks[0].queue[gv->locks[0].q_head], 1);
         sim_free(sim);
     }
     scenario_free(sc);
@@ -2205,6 +2368,8 @@ static Suite *kvm_suite(void)
     tcase_add_test(tu, test_lapic_delivery_and_eoi);
     tcase_add_test(tu, test_call_function_queue);
     tcase_add_test(tu, test_csd_flush_order);
+    tcase_add_test(tu, test_resched_during_exit);
+    tcase_add_loop_test(tu, test_tlb_shootdown_targets, 0, G_N_ELEMENTS(tlb_cases));
     tcase_add_test(tu, test_pv_lock_fifo_handoff);
     tcase_add_test(tu, test_pv_lock_steal_and_slow_path);
     tcase_add_test(tu, test_pv_lock_hybrid_unfair);

@@ -456,6 +456,8 @@ static const struct bad_case bad_cases[] = {
      "vms[0].workload.program[1].wait: expected true or false, got integer"},
     {"tlb_shootdown with wait", VM_PROG(C1 ", {\"op\": \"tlb_shootdown\", \"wait\": false}"), VSCHED_SCENARIO_ERROR_INVALID,
      "vms[0].workload.program[1]: unknown key \"wait\""},
+    {"tlb_shootdown freed_tables not a bool", VM_PROG(C1 ", {\"op\": \"tlb_shootdown\", \"freed_tables\": \"yes\"}"),
+     VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.program[1].freed_tables: expected true or false, got string"},
     {"tlb_shootdown to next alone", VM_WL("{\"participants\": 1, \"program\": [" C1 ", {\"op\": \"tlb_shootdown\", \"to\": \"next\"}]}"),
      VSCHED_SCENARIO_ERROR_INVALID, "vms[0].workload.program[1]: needs at least 2 participants"},
     {"guest program only every 2", VM_PROG("{\"op\": \"compute\", \"us\": 1, \"every\": 2}"), VSCHED_SCENARIO_ERROR_INVALID,
@@ -1074,7 +1076,7 @@ START_TEST(test_guest_program)
         "  {\"op\": \"ipi\", \"to\": {\"random\": 2}, \"wait\": false, \"handler_ns\": 1.5},"
         "  {\"op\": \"ipi\", \"to\": \"random\"},"
         "  {\"op\": \"tlb_shootdown\"},"
-        "  {\"op\": \"tlb_shootdown\", \"to\": \"next\", \"handler_us\": 1},"
+        "  {\"op\": \"tlb_shootdown\", \"to\": \"next\", \"handler_us\": 1, \"freed_tables\": true},"
         "  {\"op\": \"barrier\", \"every\": 1000000}]}"));
     const struct scenario_workload *wl = &sc->vms[0].wl;
     const struct guest_step *st = wl->steps;
@@ -1129,7 +1131,9 @@ START_TEST(test_guest_program)
     ck_assert_int_eq(st[14].to, IPI_TO_ALL);
     ck_assert(st[14].wait);
     ck_assert_uint_eq(st[14].handler_ns, 3000);
+    ck_assert(!st[14].freed_tables);
     ck_assert_int_eq(st[15].to, IPI_TO_NEXT);
+    ck_assert(st[15].freed_tables);
     ck_assert_uint_eq(st[15].handler_ns, 1000);
     ck_assert_int_eq(st[16].kind, GSTEP_BARRIER);
     ck_assert_uint_eq(st[16].every, 1000000);

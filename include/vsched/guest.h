@@ -68,11 +68,14 @@ struct guest_vm_stats {
     u64 pv_lock_steals;           /* PV: acquired by the hybrid unfair trylock (the kernel's
                                      pv_lock_stealing lock event) */
     u64 tlb_skipped_preempted;    /* PV TLB flush targets skipped (deferred flush) */
+    u64 tlb_skipped_lazy;         /* flush targets skipped in lazy TLB mode (idle guest CPU) */
     u64 thread_switches;          /* guest context switches between two threads of a vCPU */
     u64 thread_preemptions;       /* of which: the tick preempted a thread whose slice was used */
     u64 ticks;                    /* guest ticks (tick_hz) that expired on some vCPU */
-    u64 pv_spurious_wakeups;      /* PV: pv_wait() returns without a kick (an interrupt woke
-                                     the halted waiter; the kernel's pv_spurious_wakeup) */
+    u64 pv_spurious_wakeups;      /* PV: a queued waiter's pv_wait() in pv_wait_node() returned
+                                     before it became the queue head (pv_spurious_wakeup) */
+    u64 pv_wait_again;            /* PV: the queue head gave up spinning again in one
+                                     acquisition (pv_wait_again) */
 };
 
 struct guest_vm {
@@ -107,6 +110,7 @@ struct guest_cpu {
     bool unfair;                  /* PV: spinning in the hybrid unfair trylock, not queued */
     bool pv_head;                 /* PV: has seen itself at the queue head (entered
                                      pv_wait_head_or_lock(), a fresh SPIN_THRESHOLD) */
+    unsigned int pv_head_waits;   /* PV head: times it gave up spinning (waitcnt) */
     bool pv_hashed;               /* PV: this acquisition's lock is hashed for us (the head
                                      halted once, or pv_kick_node() marked us): lp != NULL in
                                      pv_wait_head_or_lock(), so the head does not hash again */
@@ -125,6 +129,8 @@ struct guest_cpu {
     bool send_allbut;             /* the mask is every other vCPU (shorthand possible) */
     bool send_wait;               /* then csd_lock_wait */
     bool yield_checked;           /* PV sched-yield rule applied for this send */
+    u64 send_local_left;          /* SCF_RUN_LOCAL: the sender's own call of the function,
+                                     between sending and waiting (CPU ns left) */
     int send_vector;
     u64 send_start;               /* when the current ICR write / hypercall was issued */
     struct kvm_vcpu *kick_target; /* KVM_HC_KICK_CPU / KVM_HC_SCHED_YIELD argument */
@@ -159,7 +165,6 @@ struct guest_cpu {
     /* the guest tick (NO_HZ_IDLE: stopped while the guest CPU idles) */
     bool tick_on;
     u64 next_tick;                /* next expiry while tick_on */
-    bool unhalted_by_kick;        /* the last halt ended with pv_unhalted set */
 };
 
 struct csd_entry {

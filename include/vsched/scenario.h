@@ -186,6 +186,8 @@ struct guest_step {
     unsigned int nr_targets;      /* IPI_TO_SEVERAL */
     bool wait;                    /* IPI: wait for every handler (csd_lock_wait) */
     u64 handler_ns;               /* IPI / TLB_SHOOTDOWN: handler body at each target */
+    bool freed_tables;            /* TLB_SHOOTDOWN: page tables were freed, so CPUs in lazy
+                                     TLB mode (idle) are flushed too */
     unsigned int every;           /* run only on iterations i with i % every == 0 (>= 1) */
 };
 

@@ -174,6 +174,10 @@ struct task_ops {
      * runs, before the scheduler acts on it; optional.  A vCPU in guest
      * mode takes an external-interrupt exit here. */
     void (*interrupted)(struct sim *sim, struct task_struct *p);
+    /* True while @p runs host code that a reschedule does not preempt; it
+     * then calls resched_deferred_done() when that code has finished.
+     * Optional. */
+    bool (*resched_deferred)(struct sim *sim, struct task_struct *p);
 };
 
 struct task_stats {
@@ -357,6 +361,9 @@ bool cfs_rq_sane(struct cfs_rq *cfs_rq);
 /* ---- core.c: the per-CPU scheduler core ---- */
 void init_rq(struct sim *sim, struct rq *rq, unsigned int cpu);
 void resched_curr(struct sim *sim, struct rq *rq);
+/* The current task's deferring section (task_ops.resched_deferred) is over:
+ * a reschedule requested meanwhile takes effect now. */
+void resched_deferred_done(struct sim *sim, struct rq *rq);
 void __schedule(struct sim *sim, struct rq *rq);
 void wake_up_new_task(struct sim *sim, struct task_struct *p);
 bool try_to_wake_up(struct sim *sim, struct task_struct *p, int wake_flags);

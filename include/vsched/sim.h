@@ -131,12 +131,14 @@ struct vm_result {
     u64 lock_acquisitions;
     u64 lock_wait_p50, lock_wait_p99, lock_hold_p50, lock_hold_p99;
     u64 lock_holder_preempted;
-    u64 pv_kicks, pv_wait_early, pv_lock_steals, tlb_skipped_preempted, halt_wakeups,
-        halt_poll_success;
+    u64 pv_kicks, pv_wait_early, pv_lock_steals, tlb_skipped_preempted, tlb_skipped_lazy,
+        halt_wakeups, halt_poll_success;
     u64 guest_thread_switches;    /* switches between two guest threads of a vCPU */
     u64 guest_thread_preemptions; /* of which the guest tick preempted the running thread */
     u64 guest_ticks;              /* guest ticks (workload.tick_hz) expired, all vCPUs */
-    u64 pv_spurious_wakeups;      /* PV lock waiters woken from pv_wait() without a kick */
+    u64 pv_spurious_wakeups;      /* queued PV waiters woken in pv_wait_node() before their turn */
+    u64 pv_wait_again;            /* PV queue heads that gave up spinning again (a steal, an
+                                     interrupt) */
     /* directed-yield policy counters (zero where the policy has none) */
     u64 ipi_track_records, ipi_eoi_clear_receiver, ipi_eoi_clear_sender, ipi_stale;
     u64 dy_tier[3], dy_relaxed_rounds, dy_relaxed_hits, dy_hint_hits, dy_hint_fallbacks;

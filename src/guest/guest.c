@@ -200,6 +200,9 @@ void guest_advance(struct sim *sim, struct kvm_vcpu *v, u64 elapsed)
     case GA_COMPUTE:
         g->left -= elapsed < g->left ? elapsed : g->left;
         break;
+    case GA_SEND:
+        g->send_local_left -= elapsed < g->send_local_left ? elapsed : g->send_local_left;
+        break;
     case GA_LOCK_SPIN:
     case GA_CSD_WAIT:
         g->spun += elapsed;
@@ -972,6 +975,7 @@ static void start_call_function(struct kvm_vcpu *v, u64 handler_ns, bool wait)
     g->send_allbut = g->nr_ipi > 1 && g->nr_ipi == v->kvm->online_vcpus - 1;
     g->send_vector = g->nr_ipi > 1 ? CALL_FUNCTION_VECTOR : CALL_FUNCTION_SINGLE_VECTOR;
     g->send_wait = wait;
+    g->send_local_left = 0;
     g->act = GA_SEND;
 }
 
@@ -1047,23 +1051,36 @@ static enum next next_step(struct sim *sim, struct kvm_vcpu *v)
             unsigned int w = 0;
 
             pick_targets(g, vm, st);
-            /* kvm_flush_tlb_multi(): skip preempted targets. */
-            if (kvm_params(sim)->pv_tlb_flush) {
-                for (unsigned int i = 0; i < g->nr_send; i++) {
-                    struct kvm_vcpu *t = v->kvm->vcpus[g->send_to[i]];
+            /* kvm_flush_tlb_multi(): skip preempted targets (they flush
+             * at their next entry). */
+            for (unsigned int i = 0; i < g->nr_send; i++) {
+                struct kvm_vcpu *t = v->kvm->vcpus[g->send_to[i]];
 
-                    if (t->st_preempted) {
-                        t->st_flush_tlb = true;
-                        vm->stats.tlb_skipped_preempted++;
-                    } else {
-                        g->send_to[w++] = g->send_to[i];
-                    }
+                if (kvm_params(sim)->pv_tlb_flush && t->st_preempted) {
+                    t->st_flush_tlb = true;
+                    vm->stats.tlb_skipped_preempted++;
+                } else if (!st->freed_tables && guest_idle_cpu(t)) {
+                    /* native_flush_tlb_multi() -> should_flush_tlb():
+                     * a CPU in lazy TLB mode flushes at its next switch.
+                     * MODEL: that later flush costs nothing. */
+                    vm->stats.tlb_skipped_lazy++;
+                } else {
+                    g->send_to[w++] = g->send_to[i];
                 }
-                g->nr_send = w;
             }
-            if (!g->nr_send)
-                continue;
+            g->nr_send = w;
+            /* on_each_cpu_cond_mask() with SCF_RUN_LOCAL: the sender
+             * flushes its own TLB after sending, before it waits. */
+            if (!g->nr_send) {
+                g->left = st->handler_ns;
+                if (!g->left)
+                    continue;
+                g->act = GA_COMPUTE;
+                g->kernel = true;
+                return NEXT_CONTINUE;
+            }
             start_call_function(v, st->handler_ns, true);
+            g->send_local_left = st->handler_ns;
             return NEXT_CONTINUE;
         }
         case GSTEP_BARRIER:
@@ -1436,6 +1453,7 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
                 /* pv_wait_node() saw node->locked: pv_wait_head_or_lock()
                  * spins a fresh SPIN_THRESHOLD. */
                 g->pv_head = true;
+                g->pv_head_waits = 0;
                 g->spun = 0;
             }
             bool give_up = queued_pv && g->spun >= spin_threshold_ns(sim, vm);
@@ -1452,6 +1470,9 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
                 int next = q_next(l, (int)v->vcpu_idx);
 
                 if (q_head(l) == (int)v->vcpu_idx) {
+                    /* lockevent_cond_inc(pv_wait_again, waitcnt) */
+                    if (g->pv_head_waits++)
+                        vm->stats.pv_wait_again++;
                     l->pending = false; /* clear_pending() */
                     if (!g->pv_hashed) {
                         /* First time: hash the lock, locked = _Q_SLOW_VAL. */
@@ -1477,9 +1498,11 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
             return;
         }
         case GA_LOCK_HALT:
-            /* pv_wait() returned: spin again from zero.  Without a kick
-             * it was an interrupt (the tick keeps running in pv_wait()). */
-            if (!g->unhalted_by_kick)
+            /* pv_wait() returned: spin again from zero.  In pv_wait_node()
+             * (not yet the queue head), node->locked still clear makes it
+             * the kernel's pv_spurious_wakeup: an interrupt (the tick keeps
+             * running in pv_wait()) woke it. */
+            if (!g->pv_head && q_head(&vm->locks[g->want_lock]) != (int)v->vcpu_idx)
                 vm->stats.pv_spurious_wakeups++;
             g->act = GA_LOCK_SPIN;
             g->spun = 0;
@@ -1503,6 +1526,10 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
                         return;
                     }
                 }
+            }
+            if (g->send_local_left) {
+                vcpu_guest_run(sim, v, g->send_local_left);
+                return;
             }
             g->yield_checked = false;
             if (g->send_wait) {

@@ -187,12 +187,14 @@ static json_t *vm_json(const struct vm_result *v)
     json_object_set_new(o, "pv_wait_early", ju64(v->pv_wait_early));
     json_object_set_new(o, "pv_lock_steals", ju64(v->pv_lock_steals));
     json_object_set_new(o, "tlb_skipped_preempted", ju64(v->tlb_skipped_preempted));
+    json_object_set_new(o, "tlb_skipped_lazy", ju64(v->tlb_skipped_lazy));
     json_object_set_new(o, "halt_wakeups", ju64(v->halt_wakeups));
     json_object_set_new(o, "halt_poll_success", ju64(v->halt_poll_success));
     json_object_set_new(o, "guest_thread_switches", ju64(v->guest_thread_switches));
     json_object_set_new(o, "guest_thread_preemptions", ju64(v->guest_thread_preemptions));
     json_object_set_new(o, "guest_ticks", ju64(v->guest_ticks));
     json_object_set_new(o, "pv_spurious_wakeups", ju64(v->pv_spurious_wakeups));
+    json_object_set_new(o, "pv_wait_again", ju64(v->pv_wait_again));
     {
         json_t *dy = json_object(), *tiers = json_array();
 

@@ -1534,11 +1534,12 @@ static void emit_ipi(struct wl_builder *b, enum ipi_dest to, bool wait, double h
 }
 
 static void emit_tlb_shootdown(struct wl_builder *b, enum ipi_dest to, double handler_us,
-                               unsigned int every)
+                               bool freed_tables, unsigned int every)
 {
     struct guest_step *st = wlb_add(b, GSTEP_TLB_SHOOTDOWN, every);
 
     st->to = to;
+    st->freed_tables = freed_tables;
     st->wait = true; /* flush_tlb_multi() always waits */
     st->handler_ns = us_to_ns(handler_us);
 }
@@ -1597,7 +1598,8 @@ static void build_ebizzy(struct wl_builder *b, const double *p)
     emit_lock(b, "mm", 1, 1);
     emit_compute(b, dist_fixed_us(p[1]), true, 1);
     emit_unlock(b, 1);
-    emit_tlb_shootdown(b, IPI_TO_ALL, p[2], 1);
+    /* munmap() of a large buffer frees page tables: lazy CPUs flush too */
+    emit_tlb_shootdown(b, IPI_TO_ALL, p[2], true, 1);
 }
 
 static void build_kbuild(struct wl_builder *b, const double *p)
@@ -1870,7 +1872,8 @@ static bool load_guest_step(struct loader *ld, json_t *v, struct wl_builder *b)
         [GSTEP_LOCK] = {"op", "lock", "spread", "every", NULL},
         [GSTEP_UNLOCK] = {"op", "every", NULL},
         [GSTEP_IPI] = {"op", "to", "wait", "handler_us", "handler_ns", "every", NULL},
-        [GSTEP_TLB_SHOOTDOWN] = {"op", "to", "handler_us", "handler_ns", "every", NULL},
+        [GSTEP_TLB_SHOOTDOWN] = {"op", "to", "handler_us", "handler_ns", "freed_tables", "every",
+                                 NULL},
         [GSTEP_BARRIER] = {"op", "every", NULL},
         [GSTEP_SLEEP] = {"op", "us", "ns", "dist", "every", NULL},
     };
@@ -1954,7 +1957,8 @@ static bool load_guest_step(struct loader *ld, json_t *v, struct wl_builder *b)
         break;
     case GSTEP_TLB_SHOOTDOWN:
         if (!load_ipi_dest(ld, v, false, IPI_TO_ALL, &st) ||
-            !load_handler(ld, v, DEFAULT_TLB_HANDLER_NS, &st.handler_ns))
+            !load_handler(ld, v, DEFAULT_TLB_HANDLER_NS, &st.handler_ns) ||
+            !get_bool(ld, v, "freed_tables", false, &st.freed_tables))
             goto out;
         st.wait = true; /* flush_tlb_multi() always waits */
         break;
@@ -2772,7 +2776,7 @@ static json_t *policy_canonical_json(const struct scenario_policy *pol)
  * leaves unused fields zero), so that nothing can escape the hash. */
 static json_t *guest_step_canonical_json(const struct guest_step *st)
 {
-    return json_pack("{ss s{sssIsIsf} sb sI sI ss sI sb sI sI}",
+    json_t *o = json_pack("{ss s{sssIsIsf} sb sI sI ss sI sb sI sI}",
                      "op", gstep_names[st->kind],
                      "dist", "kind", dist_kind_names[st->d.kind], "a_ns", (json_int_t)st->d.a_ns,
                      "b_ns", (json_int_t)st->d.b_ns, "sigma", st->d.sigma,
@@ -2784,6 +2788,11 @@ static json_t *guest_step_canonical_json(const struct guest_step *st)
                      "wait", st->wait,
                      "handler_ns", (json_int_t)st->handler_ns,
                      "every", (json_int_t)st->every);
+
+    /* Only when set, so that adding the key kept every other scenario's hash. */
+    if (st->freed_tables)
+        json_object_set_new(o, "freed_tables", json_true());
+    return o;
 }
 
 static json_t *vm_canonical_json(const struct scenario_vm *vm)

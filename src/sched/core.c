@@ -193,9 +193,19 @@ static void resched_event(void *ctx, struct sim_event *ev)
          * reschedule IPI from another CPU, or the host interrupt (tick,
          * timer, posted-interrupt wake-up) whose handler raised it here.
          * It reaches the running task even if the pick keeps it. */
+        struct task_struct *curr = rq->curr;
+
         curr_interrupted(sim, rq);
+        if (curr && curr->ops->resched_deferred && curr->ops->resched_deferred(sim, curr))
+            return; /* need_resched stays set: resched_deferred_done() */
         __schedule(sim, rq);
     }
+}
+
+void resched_deferred_done(struct sim *sim, struct rq *rq)
+{
+    if (rq->need_resched && !sim_event_armed(&rq->resched_ev))
+        sim_event_arm(&sim->eng, &rq->resched_ev, sim_now(sim));
 }
 
 void resched_curr(struct sim *sim, struct rq *rq)

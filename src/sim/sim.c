@@ -445,10 +445,12 @@ static void collect_vms(struct sim *sim, struct sim_result *r)
         v->pv_wait_early = gv->stats.pv_wait_early;
         v->pv_lock_steals = gv->stats.pv_lock_steals;
         v->tlb_skipped_preempted = gv->stats.tlb_skipped_preempted;
+        v->tlb_skipped_lazy = gv->stats.tlb_skipped_lazy;
         v->guest_thread_switches = gv->stats.thread_switches;
         v->guest_thread_preemptions = gv->stats.thread_preemptions;
         v->guest_ticks = gv->stats.ticks;
         v->pv_spurious_wakeups = gv->stats.pv_spurious_wakeups;
+        v->pv_wait_again = gv->stats.pv_wait_again;
         v->halt_wakeups = kvm->stats.halt_wakeups;
         v->halt_poll_success = kvm->stats.halt_poll_success;
         v->ipi_track_records = kvm->stats.ipi_track_records;

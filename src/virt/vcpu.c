@@ -200,7 +200,6 @@ static void vcpu_halt_done(struct sim *sim, struct kvm_vcpu *v, u64 extra_ns)
     if (k->halt_poll_ns)
         kvm_halt_poll_adjust(k, v, sim_now(sim) - v->halt_start, true);
     /* vcpu_block(): KVM_MP_STATE_HALTED -> RUNNABLE clears pv_unhalted. */
-    v->g->unhalted_by_kick = v->pv_unhalted;
     v->pv_unhalted = false;
     vcpu_continue_with(v, VP_ENTRY, extra_ns + k->entry_ns);
 }
@@ -227,7 +226,9 @@ static void kvm_vcpu_halt(struct sim *sim, struct kvm_vcpu *v)
         vcpu_halt_done(sim, v, 0);
         return;
     }
-    if (k->halt_poll_ns && v->halt_poll_ns && single_task_running(sim, &v->task)) {
+    /* kvm_vcpu_can_poll(): single_task_running() && !need_resched() */
+    if (k->halt_poll_ns && v->halt_poll_ns && single_task_running(sim, &v->task) &&
+        !task_rq(sim, &v->task)->need_resched) {
         vcpu_continue_with(v, VP_POLL, v->halt_poll_ns);
         return;
     }
@@ -262,6 +263,11 @@ static void vcpu_handle_exit(struct sim *sim, struct kvm_vcpu *v)
         guest_exit_handled(sim, v, reason);
         break;
     }
+    /* A reschedule that arrived during the exit: the handler has run (with
+     * interrupts off until handle_exit_irqoff(), then in task context, where
+     * vcpu_run() schedules only afterwards, in xfer_to_guest_mode work).
+     * If the handler blocked or yielded, schedule() already consumed it. */
+    resched_deferred_done(sim, task_rq(sim, &v->task));
     task_resume_work(sim, &v->task);
 }
 
@@ -281,8 +287,15 @@ static void vcpu_work_done(struct sim *sim, struct task_struct *p)
         vcpu_handle_exit(sim, v);
         break;
     case VP_POLL:
-        /* Polled for the whole halt_poll_ns without an event. */
-        vcpu_block(sim, v);
+        /* Polled for the whole halt_poll_ns.  kvm_vcpu_block() checks
+         * kvm_vcpu_check_block() once more after set_current_state(), so
+         * an event that arrived at this very instant is not lost. */
+        if (vcpu_has_events(v)) {
+            vcpu_halt_done(sim, v, 0);
+            task_resume_work(sim, &v->task);
+        } else {
+            vcpu_block(sim, v);
+        }
         break;
     case VP_BLOCKED:
         SIM_BUG_ON(1);
@@ -450,6 +463,14 @@ static void vcpu_interrupted(struct sim *sim, struct task_struct *p)
     vcpu_segment(sim, v, VP_ENTRY, kvm_params(sim)->exit_ns + kvm_params(sim)->entry_ns);
 }
 
+/* A reschedule waits while the thread handles a VM exit (vcpu_handle_exit()
+ * runs when the exit's cost has been paid). */
+static bool vcpu_resched_deferred(struct sim *sim, struct task_struct *p)
+{
+    (void)sim;
+    return vcpu_of(p)->phase == VP_EXIT;
+}
+
 static void vcpu_switched(struct sim *sim, struct task_struct *p, bool on)
 {
     struct kvm_vcpu *v = vcpu_of(p);
@@ -465,6 +486,7 @@ static const struct task_ops vcpu_task_ops = {
     .switched = vcpu_switched,
     .rq_enqueued = vcpu_rq_enqueued,
     .interrupted = vcpu_interrupted,
+    .resched_deferred = vcpu_resched_deferred,
 };
 
 /* ---- creation ---- */
