@@ -1130,7 +1130,7 @@ static enum next next_step(struct sim *sim, struct kvm_vcpu *v)
 
 /* ---- interrupts ---- */
 
-static u64 handler_cost(struct guest_cpu *g, struct guest_vm *vm, int vec)
+static u64 handler_cost(const struct guest_vm *vm, int vec)
 {
     switch (vec) {
     case CALL_FUNCTION_VECTOR:
@@ -1155,7 +1155,7 @@ static void irq_begin(struct sim *sim, struct kvm_vcpu *v, int vec)
     g->irq_eoi_done = false;
     g->irq_csd = 0;
     g->irq_stage = CSD_STAGE_NONE;
-    g->irq_left = handler_cost(g, vm, vec);
+    g->irq_left = handler_cost(vm, vec);
     if (sim->trace)
         trace_irq_handler_entry(sim, v, vec, sim_now(sim) - v->apic.sent_at[vec]);
     if (vec != LOCAL_TIMER_VECTOR) {
@@ -1246,8 +1246,10 @@ static void irq_end(struct sim *sim, struct kvm_vcpu *v)
 
     (void)sim;
     SIM_BUG_ON(g->irq_csd && g->irq_stage != CSD_STAGE_DONE);
-    g->csd_head = (g->csd_head + g->irq_csd) % (g->csd_cap ? g->csd_cap : 1);
-    g->csd_queued -= g->irq_csd;
+    if (g->irq_csd) {
+        g->csd_head = (g->csd_head + g->irq_csd) % g->csd_cap;
+        g->csd_queued -= g->irq_csd;
+    }
     g->irq_csd = 0;
     g->irq_stage = CSD_STAGE_NONE;
     g->in_irq = false;
