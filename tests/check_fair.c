@@ -573,6 +573,97 @@ START_TEST(test_place_entity)
 }
 END_TEST
 
+/*
+ * reweight_entity() of the running entity A (v = 0, d = 2.8 ms, protected)
+ * next to B (v = 0.5 ms), both nice 0, A's weight doubled: V = 0.25 ms.
+ * "place" (6d71a9c61604, our profiles): A's lag 0.25 ms is halved to
+ * 0.125 ms and re-placed by place_entity() against V' = floor(0.5 ms * 1024
+ * / 3072) = 166666, which already counts A at its new weight, and inflated
+ * by (W + w) / W with W = 1024 (B) + 2048 (A again) = 3072, w = 2048:
+ * 125000 * 5120 / 3072 = 208333; v_A = 166666 - 208333 = -41667, d_A =
+ * v_A + 1.4 ms, and V moves to floor((-41667 * 2048 + 500000 * 1024) /
+ * 3072) = 138888: B loses lag it never gave.
+ * "rescale" (101f3498b4bd): V stays 250000; v_A = V - 125000, the deadline
+ * and the protection 2.55 ms after V halve to 1.275 ms.  B then drops to
+ * half its weight: its lag -0.25 ms doubles to -0.5 ms around the same V.
+ */
+static void reweight_example(struct bare *b, struct task_struct *A, struct task_struct *B,
+                             bool rescale)
+{
+    struct cfs_rq *q;
+    u64 v0;
+
+    bare_init(b, KERNEL_6_18);
+    b->sim.params.reweight_rescale = rescale;
+    q = &b->rq.cfs;
+    v0 = q->zero_vruntime;
+    task_init_nice(b, A, 0);
+    task_init_nice(b, B, 0);
+    A->se.vruntime = v0;
+    A->se.deadline = v0 + 2800000;
+    B->se.vruntime = v0 + 500000;
+    B->se.deadline = v0 + 3300000;
+    A->se.on_rq = B->se.on_rq = true;
+    __enqueue_entity(q, &B->se);
+    q->curr = &A->se;
+    A->se.vprot = A->se.deadline;
+    q->load.weight = 2 * NICE_0_LOAD;
+    q->nr_queued = 2;
+    q->h_nr_queued = q->h_nr_runnable = 2;
+    b->rq.nr_running = 2;
+    b->rq.curr = A;
+    A->on_cpu = true;
+    A->on_rq = B->on_rq = TASK_ON_RQ_QUEUED;
+    ck_assert_uint_eq(avg_vruntime(q), v0 + 250000);
+    reweight_entity(&b->sim, q, &A->se, 2 * NICE_0_LOAD);
+}
+
+START_TEST(test_reweight_place)
+{
+    struct bare b;
+    struct task_struct A, B;
+    u64 v0 = (u64)(-(1LL << 20));
+
+    reweight_example(&b, &A, &B, false);
+    ck_assert_uint_eq(A.se.load.weight, 2 * NICE_0_LOAD);
+    ck_assert_uint_eq(A.se.vruntime, v0 - 41667);
+    ck_assert_uint_eq(A.se.deadline, v0 - 41667 + 1400000);
+    ck_assert_uint_eq(avg_vruntime(&b.rq.cfs), v0 + 138888);
+    ck_assert_uint_eq(b.rq.cfs.nr_queued, 2);
+    ck_assert_uint_eq(b.rq.cfs.load.weight, 3 * NICE_0_LOAD);
+    bare_destroy(&b);
+}
+END_TEST
+
+START_TEST(test_reweight_rescale)
+{
+    struct bare b;
+    struct task_struct A, B;
+    struct cfs_rq *q;
+    u64 v0 = (u64)(-(1LL << 20));
+
+    reweight_example(&b, &A, &B, true);
+    q = &b.rq.cfs;
+    ck_assert_uint_eq(A.se.load.weight, 2 * NICE_0_LOAD);
+    ck_assert_uint_eq(A.se.vruntime, v0 + 125000);
+    ck_assert_uint_eq(A.se.deadline, v0 + 250000 + 1275000);
+    ck_assert_uint_eq(A.se.vprot, v0 + 250000 + 1275000);
+    ck_assert(protect_slice(&A.se));
+    ck_assert_uint_eq(avg_vruntime(q), v0 + 250000);
+    ck_assert_uint_eq(q->nr_queued, 2);
+    ck_assert_uint_eq(q->load.weight, 3 * NICE_0_LOAD);
+    /* a queued entity: B to half its weight */
+    reweight_entity(&b.sim, q, &B.se, NICE_0_LOAD / 2);
+    ck_assert_uint_eq(B.se.vruntime, v0 + 750000);
+    ck_assert_uint_eq(B.se.deadline, v0 + 250000 + 6100000);
+    ck_assert_int_eq(B.se.vlag, -500000);
+    ck_assert_uint_eq(avg_vruntime(q), v0 + 250000);
+    ck_assert_uint_eq(q->load.weight, 2 * NICE_0_LOAD + NICE_0_LOAD / 2);
+    ck_assert_ptr_eq(q->rb_leftmost, &B.se);
+    bare_destroy(&b);
+}
+END_TEST
+
 /* Lag is clamped to calc_delta_fair(max(2*slice, TICK_NSEC)). */
 START_TEST(test_lag_clamp)
 {
@@ -732,6 +823,8 @@ static Suite *fair_suite(void)
     tcase_add_test(tc, test_place_entity);
     tcase_add_test(tc, test_lag_clamp);
     tcase_add_test(tc, test_find_matching_se);
+    tcase_add_test(tc, test_reweight_place);
+    tcase_add_test(tc, test_reweight_rescale);
     tcase_add_test(tc, test_calc_group_shares);
     tcase_add_loop_test(tc, test_calc_prop_weight, 0, (int)G_N_ELEMENTS(prop_cases));
     suite_add_tcase(s, tc);

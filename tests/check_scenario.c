@@ -91,6 +91,11 @@ static const struct bad_case bad_cases[] = {
     {"flat pick on the 6.18 profile", "{" HDR "\"kernel\": {\"pick\": \"flat\"}, \"tasks\": [" TASK_OK "]}",
      VSCHED_SCENARIO_ERROR_INVALID,
      "kernel.pick: \"flat\" (sched/flat) needs \"profile\": \"6.19\""},
+    {"unknown reweight", "{" HDR "\"kernel\": {\"reweight\": \"revert\"}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID,
+     "kernel.reweight: expected one of \"place\", \"rescale\", got \"revert\""},
+    {"reweight not a string", "{" HDR "\"kernel\": {\"reweight\": 1}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "kernel.reweight: expected one of \"place\", \"rescale\", got integer"},
     {"base slice too small", "{" HDR "\"kernel\": {\"base_slice_ns\": 99999}, \"tasks\": [" TASK_OK "]}",
      VSCHED_SCENARIO_ERROR_INVALID, "kernel.base_slice_ns: expected an integer in [100000, 100000000], got 99999"},
     {"bad tunable_scaling", "{" HDR "\"kernel\": {\"tunable_scaling\": \"cubic\"}, \"tasks\": [" TASK_OK "]}",
@@ -637,6 +642,30 @@ START_TEST(test_flat_pick)
         g_free(json);
     }
     ck_assert(!sc[0]->kernel.flat_pick && !sc[1]->kernel.flat_pick && sc[2]->kernel.flat_pick);
+    ck_assert_uint_eq(scenario_hash(sc[0]), scenario_hash(sc[1]));
+    ck_assert_uint_ne(scenario_hash(sc[0]), scenario_hash(sc[2]));
+    for (int i = 0; i < 3; i++)
+        scenario_free(sc[i]);
+}
+END_TEST
+
+/* kernel.reweight: "place" is the default and leaves the hash alone;
+ * "rescale" is loaded and hashed apart. */
+START_TEST(test_reweight_key)
+{
+    const char *rw[3] = {"", ", \"reweight\": \"place\"", ", \"reweight\": \"rescale\""};
+    struct scenario *sc[3];
+
+    for (int i = 0; i < 3; i++) {
+        char *json = g_strdup_printf(FLAT_FMT, rw[i]);
+        GError *err = NULL;
+
+        sc[i] = scenario_load_string(json, "f.json", &err);
+        ck_assert_msg(sc[i] != NULL, "%s", err ? err->message : "");
+        g_free(json);
+    }
+    ck_assert(!sc[0]->kernel.reweight_rescale && !sc[1]->kernel.reweight_rescale);
+    ck_assert(sc[2]->kernel.reweight_rescale);
     ck_assert_uint_eq(scenario_hash(sc[0]), scenario_hash(sc[1]));
     ck_assert_uint_ne(scenario_hash(sc[0]), scenario_hash(sc[2]));
     for (int i = 0; i < 3; i++)
@@ -1465,6 +1494,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_overrides);
     tcase_add_test(tc, test_flat_pick);
+    tcase_add_test(tc, test_reweight_key);
     tcase_add_test(tc, test_default_scenario);
     tcase_add_test(tc, test_all_shipped_scenarios_load);
     tcase_add_test(tc, test_hash);

@@ -64,6 +64,7 @@ struct scenario_kernel {
     u64 timer_slack_ns;           /* "timer_slack_ns": added to every sleep, default 50000 */
     bool skew_tick;               /* "skew_tick": the skew_tick=1 boot option, default false */
     bool flat_pick;               /* "pick": "flat" = sched/flat (one EEVDF queue per CPU); default "hierarchical" */
+    bool reweight_rescale;        /* "reweight": "rescale" = 101f3498b4bd (V-invariant); default "place" (6d71a9c61604) */
 };
 
 struct scenario_host {

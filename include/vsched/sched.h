@@ -249,6 +249,7 @@ struct sched_params {
     u64 balance_interval_ns;
     bool newidle_balance;
     bool flat_pick;                          /* kernel.pick "flat": sched/flat, one EEVDF queue per CPU */
+    bool reweight_rescale;                   /* kernel.reweight "rescale": 101f3498b4bd */
 };
 
 #define sched_feat(sim, f) ((sim)->params.feat[SF_##f])

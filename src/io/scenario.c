@@ -608,7 +608,7 @@ static bool load_kernel(struct loader *ld, json_t *root, struct scenario_kernel 
 {
     static const char *const keys[] = {"profile",        "hz",       "base_slice_ns",
                                        "tunable_scaling", "timer_slack_ns", "features",
-                                       "skew_tick", "pick", NULL};
+                                       "skew_tick", "pick", "reweight", NULL};
     json_t *obj, *v;
     char *s = NULL;
     long long n;
@@ -622,6 +622,7 @@ static bool load_kernel(struct loader *ld, json_t *root, struct scenario_kernel 
     k->timer_slack_ns = DEFAULT_TIMER_SLACK_NS;
     k->skew_tick = false;
     k->flat_pick = false;
+    k->reweight_rescale = false;
     obj = json_object_get(root, "kernel");
     if (!obj) {
         sched_feat_defaults(k->profile, k->feat);
@@ -692,6 +693,29 @@ static bool load_kernel(struct loader *ld, json_t *root, struct scenario_kernel 
             goto out;
         } else {
             fail(ld, "expected one of \"hierarchical\", \"flat\", got %s", json_type_name(v));
+            path_pop(ld, o2);
+            goto out;
+        }
+        path_pop(ld, o2);
+    }
+
+    v = json_object_get(obj, "reweight");
+    if (v) {
+        gsize o2 = path_push_key(ld, "reweight");
+
+        if (json_is_string(v) && strcmp(json_string_value(v), "place") == 0) {
+            k->reweight_rescale = false;
+        } else if (json_is_string(v) && strcmp(json_string_value(v), "rescale") == 0) {
+            k->reweight_rescale = true;
+        } else if (json_is_string(v)) {
+            char *esc = g_strescape(json_string_value(v), NULL);
+
+            fail(ld, "expected one of \"place\", \"rescale\", got \"%s\"", esc);
+            g_free(esc);
+            path_pop(ld, o2);
+            goto out;
+        } else {
+            fail(ld, "expected one of \"place\", \"rescale\", got %s", json_type_name(v));
             path_pop(ld, o2);
             goto out;
         }
@@ -2871,6 +2895,8 @@ static json_t *scenario_canonical_json(const struct scenario *sc)
         json_object_set_new(kernel, "skew_tick", json_true());
     if (sc->kernel.flat_pick)
         json_object_set_new(kernel, "pick", json_string("flat"));
+    if (sc->kernel.reweight_rescale)
+        json_object_set_new(kernel, "reweight", json_string("rescale"));
     for (int i = 0; i < SF_NR; i++)
         json_object_set_new(feat, sched_feat_names[i], json_boolean(sc->kernel.feat[i]));
     json_object_set_new(kernel, "features", feat);

@@ -704,10 +704,92 @@ long calc_group_shares(struct cfs_rq *cfs_rq)
     return shares;
 }
 
+/*
+ * kernel.reweight "rescale": reweight_entity() after 101f3498b4bd ("Revert
+ * 6d71a9c61604", v7.0; 6.18.y from 6.18.45): the weighted average V is
+ * invariant under a reweight (the commit's corollary #2), so the entity
+ * keeps its lag in weighted terms around the same V instead of being
+ * re-placed by place_entity(), whose lag inflation counts a running entity
+ * twice (avg_vruntime() and the load both include cfs_rq->curr).
+ * rescale_entity(): vlag' = vlag * w / w', and the deadline and, while the
+ * slice is protected, vprot relative to V scale the same way.
+ * MODEL: grafted onto our profiles, which keep vlag and vprot in one union
+ * (the fix came to 6.18.y with 80390ead2080, which separates them): the
+ * running entity's lag lives in a local, so its protection survives as it
+ * does with separate fields; the lag clamp stays the profile's
+ * (6e3c0a4e1ad1's max-slice clamp is not modelled).
+ */
+static void reweight_entity_rescale(struct sim *sim, struct cfs_rq *cfs_rq,
+                                    struct sched_entity *se, unsigned long weight)
+{
+    bool curr = cfs_rq->curr == se;
+    bool rel_vprot = false;
+    u64 avruntime = 0, vprot = 0;
+    s64 vlag = curr ? 0 : se->vlag;
+    s64 old_weight = (s64)se->load.weight;
+
+    if (se->on_rq) {
+        unsigned long old = cfs_rq->load.weight;
+
+        /* commit outstanding execution time */
+        update_curr(sim, cfs_rq);
+        avruntime = avg_vruntime(cfs_rq);
+        vlag = entity_lag(sim, avruntime, se);
+        if (se->deboost_penalty_pending)
+            deboost_note_lag_clamp(sim, se, (s64)(avruntime - se->vruntime));
+        se->deadline -= avruntime;
+        se->rel_deadline = 1;
+        if (curr && protect_slice(se)) {
+            vprot = se->vprot - avruntime;
+            rel_vprot = true;
+        }
+        cfs_rq->nr_queued--;
+        if (!curr)
+            __dequeue_entity(cfs_rq, se);
+        update_load_sub(&cfs_rq->load, se->load.weight);
+        cfs_rq_load_changed(cfs_rq, old);
+    }
+
+    /* rescale_entity() */
+    vlag = vlag * old_weight / (s64)weight;
+    if (se->rel_deadline)
+        se->deadline = (u64)((s64)se->deadline * old_weight / (s64)weight);
+    if (rel_vprot)
+        vprot = (u64)((s64)vprot * old_weight / (s64)weight);
+
+    update_load_set(&se->load, weight);
+
+    if (se->on_rq) {
+        unsigned long old = cfs_rq->load.weight;
+
+        if (rel_vprot)
+            vprot += avruntime;
+        se->deadline += avruntime;
+        se->rel_deadline = 0;
+        se->vruntime = avruntime - (u64)vlag;
+
+        update_load_add(&cfs_rq->load, se->load.weight);
+        cfs_rq_load_changed(cfs_rq, old);
+        if (!curr)
+            __enqueue_entity(cfs_rq, se);
+        cfs_rq->nr_queued++;
+    }
+
+    if (!curr)
+        se->vlag = vlag;
+    else if (rel_vprot)
+        se->vprot = vprot;
+}
+
 void reweight_entity(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_entity *se,
                      unsigned long weight)
 {
     bool curr = cfs_rq->curr == se;
+
+    if (sim->params.reweight_rescale) {
+        reweight_entity_rescale(sim, cfs_rq, se, weight);
+        return;
+    }
 
     if (se->on_rq) {
         unsigned long old = cfs_rq->load.weight;

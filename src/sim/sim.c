@@ -60,6 +60,7 @@ static void derive_params(struct sim *sim, const struct scenario *sc)
     p->timer_slack_ns = sc->kernel.timer_slack_ns;
     p->skew_tick = sc->kernel.skew_tick;
     p->flat_pick = sc->kernel.flat_pick;
+    p->reweight_rescale = sc->kernel.reweight_rescale;
     p->balance_interval_ns = sc->host.balance_interval_ns;
     p->newidle_balance = sc->host.newidle_balance;
 }
