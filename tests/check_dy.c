@@ -108,7 +108,7 @@ START_TEST(test_two_senders)
     kvm_irq_delivery_to_apic(sim, V(1), V(3), APIC_DEST_ONE, CALL_FUNCTION_SINGLE_VECTOR, 0);
     ck_assert_int_eq(V(3)->ipi_ctx.last_ipi_sender, 1);
     ck_assert(kvm_apic_inject(sim, V(3)) == CALL_FUNCTION_SINGLE_VECTOR);
-    apic_set_eoi(sim, V(3));
+    kvm_lapic_eoi_write(sim, V(3));
     ck_assert(!V(1)->ipi_ctx.pending_ipi);               /* the last sender is cleared */
     ck_assert(V(0)->ipi_ctx.pending_ipi);                /* the first one is not */
     ck_assert_int_eq(V(3)->ipi_ctx.last_ipi_sender, -1);
@@ -136,7 +136,7 @@ START_TEST(test_unrelated_eoi)
          * injected first; take the timer alone to EOI it first. */
         apic_vec_clear(V(1)->apic.irr, CALL_FUNCTION_SINGLE_VECTOR);
         ck_assert_int_eq(kvm_apic_inject(sim, V(1)), LOCAL_TIMER_VECTOR);
-        apic_set_eoi(sim, V(1));
+        kvm_lapic_eoi_write(sim, V(1));
         ck_assert_msg(V(0)->ipi_ctx.pending_ipi == (v3 == 1), "v3=%d", v3);
         ck_assert_int_eq(V(1)->ipi_ctx.last_ipi_sender, v3 ? 0 : -1);
 
@@ -144,8 +144,44 @@ START_TEST(test_unrelated_eoi)
         kvm_irq_delivery_to_apic(sim, V(2), V(3), APIC_DEST_ONE, CALL_FUNCTION_SINGLE_VECTOR, 0);
         kvm_irq_delivery_to_apic(sim, V(2), V(1), APIC_DEST_ONE, CALL_FUNCTION_SINGLE_VECTOR, 0);
         ck_assert_int_eq(kvm_apic_inject(sim, V(3)), CALL_FUNCTION_SINGLE_VECTOR);
-        apic_set_eoi(sim, V(3));
+        kvm_lapic_eoi_write(sim, V(3));
         ck_assert(V(2)->ipi_ctx.pending_ipi);
+        sim_free(sim);
+        scenario_free(sc);
+    }
+}
+END_TEST
+
+/*
+ * v3's vector match uses the vector the EOIing vCPU received: receiver 1
+ * sends a tracked IPI of its own (a different vector) before its EOI, and
+ * the EOI of the received IPI still clears both sides.  And the EOI hook
+ * runs where the series calls kvm_clear_ipi_on_eoi(), after apic_set_eoi()
+ * whatever it found: v2 clears on an EOI with an empty ISR, v3 (vector -1
+ * matches nothing) does not.
+ */
+START_TEST(test_eoi_vector_sides)
+{
+    for (int v3 = 0; v3 <= 1; v3++) {
+        struct scenario *sc;
+        struct sim *sim = dy_sim(v3 ? "ipi-aware-v3" : "ipi-aware", 4, APICV_OFF, &sc);
+
+        kvm_irq_delivery_to_apic(sim, V(0), V(1), APIC_DEST_ONE, CALL_FUNCTION_SINGLE_VECTOR, 0);
+        ck_assert_int_eq(kvm_apic_inject(sim, V(1)), CALL_FUNCTION_SINGLE_VECTOR);
+        kvm_irq_delivery_to_apic(sim, V(1), V(2), APIC_DEST_ONE, CALL_FUNCTION_VECTOR, 0);
+        ck_assert_int_eq(V(1)->ipi_ctx.last_ipi_vector, CALL_FUNCTION_SINGLE_VECTOR);
+        ck_assert_int_eq(V(1)->ipi_ctx.last_ipi_vector_sent, CALL_FUNCTION_VECTOR);
+        ck_assert_int_eq(kvm_lapic_eoi_write(sim, V(1)), CALL_FUNCTION_SINGLE_VECTOR);
+        ck_assert_msg(!V(0)->ipi_ctx.pending_ipi, "v3=%d", v3);
+        ck_assert_uint_eq(sim->vms[0]->stats.ipi_eoi_clear_sender, 1);
+
+        /* 3 -> 2, then an EOI at 2 with nothing in service */
+        kvm_irq_delivery_to_apic(sim, V(3), V(2), APIC_DEST_ONE, CALL_FUNCTION_SINGLE_VECTOR, 0);
+        apic_vec_clear(V(2)->apic.irr, CALL_FUNCTION_VECTOR);
+        apic_vec_clear(V(2)->apic.irr, CALL_FUNCTION_SINGLE_VECTOR);
+        ck_assert_int_eq(kvm_lapic_eoi_write(sim, V(2)), -1);
+        ck_assert_msg(V(3)->ipi_ctx.pending_ipi == (v3 == 1), "v3=%d", v3);
+        ck_assert_int_eq(V(2)->ipi_ctx.last_ipi_sender, v3 ? 3 : -1);
         sim_free(sim);
         scenario_free(sc);
     }
@@ -173,7 +209,7 @@ START_TEST(test_stale_after_window)
     ck_assert_uint_eq(kvm->stats.dy_tier[0], 1);
     ck_assert_uint_ge(kvm->stats.ipi_stale, 1);
     ck_assert_int_eq(kvm_apic_inject(sim, V(1)), CALL_FUNCTION_SINGLE_VECTOR);
-    apic_set_eoi(sim, V(1));
+    kvm_lapic_eoi_write(sim, V(1));
     ck_assert(V(0)->ipi_ctx.pending_ipi); /* outside the window: sender kept */
     sim_free(sim);
     scenario_free(sc);
@@ -540,6 +576,7 @@ static Suite *dy_suite(void)
     tcase_add_test(tc, test_track_filters);
     tcase_add_test(tc, test_two_senders);
     tcase_add_test(tc, test_unrelated_eoi);
+    tcase_add_test(tc, test_eoi_vector_sides);
     tcase_add_test(tc, test_stale_after_window);
     tcase_add_test(tc, test_tiers);
     tcase_add_test(tc, test_relaxed_round);

@@ -225,8 +225,8 @@ static const struct bad_case bad_cases[] = {
      VSCHED_SCENARIO_ERROR_INVALID, "policy.directed_yield: unknown directed_yield policy \"fancy\" (expected one of \"mainline\""},
     {"policy name not a string", "{" HDR "\"policy\": {\"yield_to\": 1}, \"tasks\": [" TASK_OK "]}",
      VSCHED_SCENARIO_ERROR_INVALID, "policy.yield_to: expected a string, got integer"},
-    {"policy ipi_window_ns 0", "{" HDR "\"policy\": {\"ipi_window_ns\": 0}, \"tasks\": [" TASK_OK "]}",
-     VSCHED_SCENARIO_ERROR_INVALID, "policy.ipi_window_ns: expected an integer in [1, 10000000000], got 0"},
+    {"policy ipi_window_ns negative", "{" HDR "\"policy\": {\"ipi_window_ns\": -1}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "policy.ipi_window_ns: expected an integer in [0, 10000000000], got -1"},
     {"policy switch not a bool", "{" HDR "\"policy\": {\"vcpu_debooster_enabled\": \"yes\"}, \"tasks\": [" TASK_OK "]}",
      VSCHED_SCENARIO_ERROR_INVALID, "policy.vcpu_debooster_enabled: expected true or false, got string"},
     /* ---- tasks / vms presence ---- */

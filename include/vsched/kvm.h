@@ -73,7 +73,11 @@ struct kvm_ipi_context {
     int last_ipi_receiver; /* vcpu_idx or -1 */
     bool pending_ipi;
     u64 ipi_time_ns;
-    int last_ipi_vector;   /* v3: vector of the tracked IPI (or -1) */
+    int last_ipi_vector;   /* v3, receive side: vector of the tracked IPI this vCPU
+                              received (or -1); its EOI must match it */
+    int last_ipi_vector_sent; /* v3, send side: vector of the tracked IPI this vCPU
+                                 sent (or -1); kept apart so that a send between
+                                 receiving and EOI does not change the match */
 };
 
 struct vcpu_stats {
@@ -280,6 +284,9 @@ int kvm_apic_inject(struct sim *sim, struct kvm_vcpu *vcpu);
 bool kvm_apic_has_interrupt(const struct kvm_vcpu *vcpu);
 /* apic_set_eoi(): clear the highest ISR vector; returns it (-1 if none). */
 int apic_set_eoi(struct sim *sim, struct kvm_vcpu *vcpu);
+/* The guest's EOI register write (an EOI exit): apic_set_eoi(), then the
+ * directed-yield policy's eoi hook with the vector it cleared (-1 if none). */
+int kvm_lapic_eoi_write(struct sim *sim, struct kvm_vcpu *vcpu);
 /* sync_pir_to_irr at VM entry. */
 void kvm_apic_sync_pir_to_irr(struct kvm_vcpu *vcpu);
 void kvm_lapic_reset(struct kvm_lapic *apic);

@@ -6,7 +6,7 @@
  *  - KVM side: the candidate scan of kvm_vcpu_on_spin(me, yield_to_kernel_mode)
  *    (kernel-mechanisms 5.2), between setting and clearing in_spin_loop;
  *    plus observers of IPI delivery (kvm_irq_delivery_to_apic) and EOI
- *    (apic_set_eoi), which IPI-aware algorithms use.
+ *    (kvm_lapic_eoi_write), which IPI-aware algorithms use.
  *
  * One file per algorithm under src/policy/; registry.c lists them.
  */

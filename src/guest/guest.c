@@ -1603,7 +1603,7 @@ void guest_exit_handled(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reaso
         count_sent(v, g->nr_ipi);
         break;
     case KVM_EXIT_EOI:
-        apic_set_eoi(sim, v);
+        kvm_lapic_eoi_write(sim, v);
         break;
     case KVM_EXIT_HC_KICK:
         kvm_pv_kick_cpu_op(sim, v, g->kick_target);

@@ -1001,7 +1001,7 @@ static bool load_policy(struct loader *ld, json_t *root, struct scenario_policy 
     if (!get_bool(ld, obj, "vcpu_debooster_enabled", true, &pol->vcpu_debooster_enabled) ||
         !get_bool(ld, obj, "ipi_tracking_enabled", true, &pol->ipi_tracking_enabled))
         goto out;
-    if (!get_int(ld, obj, "ipi_window_ns", false, 1, MAX_IPI_WINDOW_NS,
+    if (!get_int(ld, obj, "ipi_window_ns", false, 0, MAX_IPI_WINDOW_NS,
                  (long long)DEFAULT_IPI_WINDOW_NS, &n))
         goto out;
     pol->ipi_window_ns = (u64)n;

@@ -46,6 +46,7 @@ void ipi_track_reset(struct sim *sim, struct kvm_vcpu *vcpu)
     clear_ipi_context(vcpu);
     vcpu->ipi_ctx.ipi_time_ns = 0;
     vcpu->ipi_ctx.last_ipi_vector = -1;
+    vcpu->ipi_ctx.last_ipi_vector_sent = -1;
 }
 
 /* kvm_track_ipi_communication() */
@@ -59,7 +60,7 @@ static void track_ipi_communication(struct sim *sim, struct kvm_vcpu *sender,
     sender->ipi_ctx.last_ipi_receiver = (int)receiver->vcpu_idx;
     sender->ipi_ctx.pending_ipi = true;
     sender->ipi_ctx.ipi_time_ns = sim_now(sim);
-    sender->ipi_ctx.last_ipi_vector = vector; /* v3 only uses it */
+    sender->ipi_ctx.last_ipi_vector_sent = vector; /* v3 only */
     receiver->ipi_ctx.last_ipi_sender = (int)sender->vcpu_idx;
     receiver->ipi_ctx.last_ipi_vector = vector;
     sender->kvm->stats.ipi_track_records++;

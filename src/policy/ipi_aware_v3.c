@@ -9,9 +9,16 @@
  *  - the same three-tier strict round, then the preempted-only relaxed
  *    round (enable_relaxed_boost, default on).
  * MODEL: the v3 EOI body is not in the archive; we keep v2's two stages
- * and run them only when the EOI's vector equals the tracked IPI's vector
- * (recorded on both sides at delivery).  The scan is v2's (patch 9's retry
- * semantics), which v3's digest describes identically.
+ * and run them only when the EOI's vector equals the vector of the tracked
+ * IPI the EOIing vCPU received (send and receive sides are recorded in
+ * separate fields, so a vCPU that sends a tracked IPI of its own before its
+ * EOI still matches).
+ * MODEL: the scan is v2's: the tier helper and the relaxed round of v2
+ * patches 8 and 9 (including `try` not being reset for the relaxed round).
+ * v3 patches 9 and 10 change 55+/10- lines whose bodies and tier-3
+ * expression are not in the archive, and the archive marks their likeness
+ * to v2 as unverified.  The default of ipi_tracking_enabled (true) is v2's;
+ * v3's is not stated.
  */
 #include "ipi_track.h"
 #include "vsched/sim.h"

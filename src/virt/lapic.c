@@ -11,7 +11,7 @@
  *
  * Hook points: every kvm_irq_delivery_to_apic() call is reported to the
  * directed-yield policy (ipi_delivered) with the count of accepting vCPUs;
- * every EOI that KVM sees (apic_set_eoi) is reported too (eoi).
+ * every EOI that KVM sees (kvm_lapic_eoi_write) is reported too (eoi).
  *
  * MODEL: vectors are edge-triggered fixed interrupts; TMR, PPR, priority
  * classes and lowest-priority arbitration are not modelled; every vCPU's
@@ -149,9 +149,24 @@ int apic_set_eoi(struct sim *sim, struct kvm_vcpu *vcpu)
     struct kvm_lapic *apic = &vcpu->apic;
     int vec = apic_vec_highest(apic->isr);
 
+    (void)sim;
     if (vec < 0)
         return -1;
     apic_vec_clear(apic->isr, vec);
+    return vec;
+}
+
+/*
+ * kvm_lapic_reg_write(APIC_EOI): apic_set_eoi(), then the EOI hook, where
+ * the series calls kvm_clear_ipi_on_eoi(): after apic_set_eoi() and
+ * whatever it found, so an EOI with an empty ISR is reported too (vector
+ * -1).  (The series hooks kvm_apic_set_eoi_accelerated() as well; with
+ * APICv, EOIs of IPIs never exit, so that path carries none here.)
+ */
+int kvm_lapic_eoi_write(struct sim *sim, struct kvm_vcpu *vcpu)
+{
+    int vec = apic_set_eoi(sim, vcpu);
+
     if (sim->dy_policy->eoi)
         sim->dy_policy->eoi(sim, vcpu, vec);
     return vec;

@@ -513,6 +513,7 @@ static void vcpu_init(struct sim *sim, struct kvm *kvm, struct kvm_vcpu *v, unsi
     v->ipi_ctx.pending_ipi = false;
     v->ipi_ctx.ipi_time_ns = 0;
     v->ipi_ctx.last_ipi_vector = -1;
+    v->ipi_ctx.last_ipi_vector_sent = -1;
     sim_event_init(&v->poke_ev, vcpu_poke_event);
     sim_event_init(&v->notify_ev, vcpu_notify_event);
     hist_init(&v->task.stats.run_ns);
