@@ -3,6 +3,7 @@
  * directed-yield candidate scan, LAPIC delivery and EOI bookkeeping, halt
  * and kick, paravirt spinlock hand-off, and whole VM simulations.
  */
+#include <math.h>
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -78,6 +79,61 @@ static const struct ple_case ple_cases[] = {
     {40000, 4096, 2, 65535, 65535, 20000},        /* SVM-like max */
     {6000, 4096, 2, UINT32_MAX, 12000, 4096},     /* shrink floors at min = base */
 };
+
+/*
+ * VM entitlements: weighted max-min fair shares of the host with every
+ * VM bounded by its vCPUs and by the CPUs its threads may use, overlapping
+ * CPU sets shared out.  Expected values worked out by hand.
+ */
+static const struct {
+    const char *name;
+    unsigned int cpus;
+    const char *extra; /* cgroups */
+    const char *vms;
+    double ent[3];
+} ent_cases[] = {
+    {"two VMs on the same two of four CPUs", 4, "",
+     "{\"name\": \"a\", \"workload\": {\"preset\": \"kbuild\"}, \"vcpus\": 2, \"cpus\": [0, 1]}, {\"name\": \"b\", \"workload\": {\"preset\": \"kbuild\"}, \"vcpus\": 2, \"cpus\": [0, 1]}",
+     {0.25, 0.25, -1}},
+    /* c fills CPU 1, a then has only CPU 0, b takes the rest */
+    {"partial overlap", 4, "",
+     "{\"name\": \"a\", \"workload\": {\"preset\": \"kbuild\"}, \"vcpus\": 2, \"cpus\": [0, 1]}, {\"name\": \"b\", \"workload\": {\"preset\": \"kbuild\"}, \"vcpus\": 4},"
+     " {\"name\": \"c\", \"workload\": {\"preset\": \"kbuild\"}, \"vcpus\": 4, \"cpus\": [1]}",
+     {0.25, 0.5, 0.25}},
+    {"vCPU bound, the rest to the other", 8, "",
+     "{\"name\": \"p\", \"workload\": {\"preset\": \"kbuild\"}, \"vcpus\": 2}, {\"name\": \"q\", \"workload\": {\"preset\": \"kbuild\"}, \"vcpus\": 8}", {0.25, 0.75, -1}},
+    /* r's 4 vCPUs pinned 1:1 to CPUs 0-3; s allowed on 0-3 only */
+    {"1:1 pinning", 8, "",
+     "{\"name\": \"r\", \"workload\": {\"preset\": \"kbuild\"}, \"vcpus\": 4, \"pin\": \"1:1\"}, {\"name\": \"s\", \"workload\": {\"preset\": \"kbuild\"}, \"vcpus\": 8, \"cpus\": [0, 1, 2, 3]}",
+     {0.25, 0.25, -1}},
+    {"shares 2:1", 4,
+     "\"cgroups\": [{\"path\": \"/machine\"}, {\"path\": \"/machine/x\", \"shares\": 2048}, {\"path\": \"/machine/y\", \"shares\": 1024}],",
+     "{\"name\": \"x\", \"workload\": {\"preset\": \"kbuild\"}, \"vcpus\": 4, \"cgroup\": \"/machine/x\"}, {\"name\": \"y\", \"workload\": {\"preset\": \"kbuild\"}, \"vcpus\": 4, \"cgroup\": \"/machine/y\"}",
+     {2.0 / 3, 1.0 / 3, -1}},
+};
+
+START_TEST(test_vm_entitlements)
+{
+    for (unsigned int k = 0; k < G_N_ELEMENTS(ent_cases); k++) {
+        char *json = g_strdup_printf(
+            "{\"version\": 1, \"name\": \"e\", \"duration_ms\": 1, \"host\": {\"cpus\": %u}, %s"
+            " \"vms\": [%s]}", ent_cases[k].cpus, ent_cases[k].extra, ent_cases[k].vms);
+        GError *err = NULL;
+        struct scenario *sc = scenario_load_string(json, "e.json", &err);
+        struct sim_result *r;
+
+        ck_assert_msg(sc != NULL, "%s: %s", ent_cases[k].name, err ? err->message : "");
+        r = run_sc(sc, false);
+        for (unsigned int i = 0; i < 3 && ent_cases[k].ent[i] >= 0; i++)
+            ck_assert_msg(fabs(r->vms[i].entitlement - ent_cases[k].ent[i]) < 1e-12,
+                          "%s: vm %u entitled %.15f, expected %.15f", ent_cases[k].name, i,
+                          r->vms[i].entitlement, ent_cases[k].ent[i]);
+        sim_result_free(r);
+        scenario_free(sc);
+        g_free(json);
+    }
+}
+END_TEST
 
 START_TEST(test_ple_window_arith)
 {
@@ -2391,6 +2447,7 @@ static Suite *kvm_suite(void)
     tcase_add_test(tu, test_halt_kick_ready);
     suite_add_tcase(s, tu);
     tcase_add_test(tc, test_smoke_dbench);
+    tcase_add_test(tc, test_vm_entitlements);
     tcase_add_test(tc, test_null_case_pinned);
     tcase_add_test(tc, test_overcommit_trend);
     tcase_add_test(tc, test_overcommit_trend_ref);

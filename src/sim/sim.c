@@ -336,57 +336,181 @@ static bool path_is_under(const char *path, const char *ancestor)
 }
 
 /*
- * MODEL: a VM's entitlement is its cgroup's weight (cpu.shares) among all
- * VMs, by water-filling: host CPU time is shared in proportion to shares,
- * no VM being entitled to more than its vCPU count (or its allowed CPUs)
- * allows; what a capped VM cannot use is redistributed.  Host tasks and
- * nested cgroup structure are ignored here.
+ * Entitlements: weighted max-min fair shares of the host's CPUs among the
+ * VMs, with what each VM can use bounded by its vCPU count and by the CPUs
+ * its vCPU threads may run on (cpus, 1:1 pinning).  Progressive filling:
+ * every VM not yet fixed gets w_i * t CPUs, t as large as the host allows
+ * (a flow of VMs to their allowed CPUs, one unit per CPU, must carry every
+ * allocation); then each VM that cannot grow further, because of its own
+ * bound or because the CPUs it may use are full, is fixed, and the others
+ * go on filling.  Overlapping CPU sets are thus shared out correctly.
+ * MODEL: weights are the VMs' cgroup shares, as if every VM's group were a
+ * child of one parent; host tasks, deeper cgroup structure and demand (a
+ * VM whose vCPUs mostly halt is still entitled to its full share) are
+ * ignored.
  */
+struct ent_flow {
+    unsigned int n;            /* nodes: 0 source, 1..nv VMs, then CPUs, then sink */
+    unsigned int nv, nc;
+    double *cap;               /* residual capacities, n * n */
+    int *level, *it;
+};
+
+#define ENT_CAP(f, u, v) ((f)->cap[(size_t)(u) * (f)->n + (v)])
+#define ENT_EPS 1e-13
+
+static bool ent_bfs(struct ent_flow *f, unsigned int *queue)
+{
+    unsigned int head = 0, tail = 0;
+
+    for (unsigned int i = 0; i < f->n; i++)
+        f->level[i] = -1;
+    f->level[0] = 0;
+    queue[tail++] = 0;
+    while (head < tail) {
+        unsigned int u = queue[head++];
+
+        for (unsigned int v = 0; v < f->n; v++)
+            if (f->level[v] < 0 && ENT_CAP(f, u, v) > ENT_EPS) {
+                f->level[v] = f->level[u] + 1;
+                queue[tail++] = v;
+            }
+    }
+    return f->level[f->n - 1] >= 0;
+}
+
+static double ent_dfs(struct ent_flow *f, unsigned int u, double pushed)
+{
+    if (u == f->n - 1)
+        return pushed;
+    for (; f->it[u] < (int)f->n; f->it[u]++) {
+        unsigned int v = (unsigned int)f->it[u];
+        double c = ENT_CAP(f, u, v), got;
+
+        if (c <= ENT_EPS || f->level[v] != f->level[u] + 1)
+            continue;
+        got = ent_dfs(f, v, pushed < c ? pushed : c);
+        if (got > ENT_EPS) {
+            ENT_CAP(f, u, v) -= got;
+            ENT_CAP(f, v, u) += got;
+            return got;
+        }
+    }
+    return 0;
+}
+
+/* Can the VMs' allocations @a (CPUs) be placed on their allowed CPUs? */
+static bool ent_feasible(struct ent_flow *f, const struct cpumask *allowed, const double *a)
+{
+    unsigned int *queue = xcalloc(f->n, sizeof(*queue));
+    double want = 0, flow = 0, got;
+
+    memset(f->cap, 0, sizeof(double) * (size_t)f->n * f->n);
+    for (unsigned int i = 0; i < f->nv; i++) {
+        ENT_CAP(f, 0, 1 + i) = a[i];
+        want += a[i];
+        for (unsigned int c = 0; c < f->nc; c++)
+            if (cpumask_test_cpu(c, &allowed[i]))
+                ENT_CAP(f, 1 + i, 1 + f->nv + c) = a[i];
+    }
+    for (unsigned int c = 0; c < f->nc; c++)
+        ENT_CAP(f, 1 + f->nv + c, f->n - 1) = 1.0;
+    while (ent_bfs(f, queue)) {
+        for (unsigned int i = 0; i < f->n; i++)
+            f->it[i] = 0;
+        while ((got = ent_dfs(f, 0, want)) > ENT_EPS)
+            flow += got;
+    }
+    free(queue);
+    return flow >= want - 1e-14 * (want > 1 ? want : 1);
+}
+
 static void vm_entitlements(struct sim *sim, struct vm_result *vr)
 {
-    unsigned int n = sim->nr_vms;
+    unsigned int n = sim->nr_vms, nc = sim->nr_cpus, left = n;
+    struct cpumask *allowed = xcalloc(n, sizeof(*allowed));
+    double *w = xcalloc(n, sizeof(*w)), *bound = xcalloc(n, sizeof(*bound));
+    double *a = xcalloc(n, sizeof(*a)), wsum = 0;
     bool *fixed = xcalloc(n, sizeof(*fixed));
-    double left = 1.0;
+    struct ent_flow f = {.n = n + nc + 2, .nv = n, .nc = nc};
 
-    for (unsigned int round = 0; round <= n; round++) {
-        double wsum = 0;
-        bool changed = false;
+    f.cap = xcalloc((size_t)f.n * f.n, sizeof(*f.cap));
+    f.level = xcalloc(f.n, sizeof(*f.level));
+    f.it = xcalloc(f.n, sizeof(*f.it));
+    for (unsigned int i = 0; i < n; i++) {
+        struct kvm *kvm = sim->vms[i];
 
+        cpumask_clear(&allowed[i]);
+        for (unsigned int k = 0; k < kvm->online_vcpus; k++)
+            for (unsigned int c = 0; c < nc; c++)
+                if (cpumask_test_cpu(c, &kvm->vcpus[k]->task.cpus_allowed))
+                    cpumask_set_cpu(c, &allowed[i]);
+        bound[i] = (double)MIN(kvm->online_vcpus, cpumask_weight(&allowed[i]));
+        w[i] = (double)kvm->tg->shares;
+        wsum += w[i];
+    }
+    for (unsigned int i = 0; i < n; i++) {
+        w[i] = wsum > 0 ? w[i] / wsum : 0;
+        if (w[i] <= 0 || bound[i] <= 0) {
+            fixed[i] = true; /* entitled to nothing it could use */
+            left--;
+        }
+    }
+    while (left > 0) {
+        double lo = 0, hi = 0;
+        unsigned int froze = 0;
+
+        /* t is at most the first own bound; search the largest feasible t. */
+        for (unsigned int i = 0; i < n; i++)
+            if (!fixed[i] && (hi == 0 || bound[i] / w[i] < hi))
+                hi = bound[i] / w[i];
+        for (int iter = 0; iter < 64; iter++) {
+            double t = (lo + hi) / 2;
+
+            for (unsigned int i = 0; i < n; i++)
+                if (!fixed[i])
+                    a[i] = w[i] * t;
+            if (ent_feasible(&f, allowed, a))
+                lo = t;
+            else
+                hi = t;
+        }
         for (unsigned int i = 0; i < n; i++)
             if (!fixed[i])
-                wsum += (double)sim->vms[i]->tg->shares;
-        if (wsum <= 0)
-            break;
+                a[i] = w[i] * lo;
+        /* Fix every VM that cannot grow: at its bound, or in a full set. */
         for (unsigned int i = 0; i < n; i++) {
-            struct kvm *kvm = sim->vms[i];
-            unsigned int cpus = 0;
-            double cap, want;
+            double keep;
 
             if (fixed[i])
                 continue;
-            for (unsigned int c = 0; c < sim->nr_cpus; c++)
-                cpus += cpumask_test_cpu(c, &kvm->svm->cpus);
-            if (kvm->svm->pin == VM_PIN_1TO1 && kvm->online_vcpus < cpus)
-                cpus = kvm->online_vcpus;
-            cap = (double)(kvm->online_vcpus < cpus ? kvm->online_vcpus : cpus) /
-                  (double)sim->nr_cpus;
-            want = left * (double)kvm->tg->shares / wsum;
-            vr[i].entitlement = want;
-            if (want > cap) {
-                vr[i].entitlement = cap;
+            keep = a[i];
+            a[i] = keep + 1e-6 * (double)nc;
+            if (keep >= bound[i] - 1e-9 * (double)nc || !ent_feasible(&f, allowed, a)) {
                 fixed[i] = true;
-                changed = true;
+                froze++;
             }
+            a[i] = keep < bound[i] ? keep : bound[i];
         }
-        if (!changed)
-            break;
-        left = 1.0;
-        for (unsigned int i = 0; i < n; i++)
-            if (fixed[i])
-                left -= vr[i].entitlement;
-        if (left < 0)
-            left = 0;
+        if (froze == 0) /* numerically stuck: fix them all where they are */
+            for (unsigned int i = 0; i < n; i++)
+                if (!fixed[i]) {
+                    fixed[i] = true;
+                    froze++;
+                }
+        left -= froze;
     }
+    /* The search ends within ~1e-14 of the exact fractions; round to a
+     * 2^-40 grid so that exact cases (1/2, 1/4, ...) come out exact. */
+    for (unsigned int i = 0; i < n; i++)
+        vr[i].entitlement = ldexp(nearbyint(ldexp(a[i] / (double)nc, 40)), -40);
+    free(f.cap);
+    free(f.level);
+    free(f.it);
+    free(allowed);
+    free(w);
+    free(bound);
+    free(a);
     free(fixed);
 }
 
