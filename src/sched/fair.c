@@ -705,6 +705,22 @@ long calc_group_shares(struct cfs_rq *cfs_rq)
 }
 
 /*
+ * rescale_entity() (v7.0): lag_i = w_i * (V - v_i), so a weight change w ->
+ * w' scales the stored lag by w / w', and the deadline (when relative) and
+ * the protection end (relative to V, @vprot non-NULL) the same way.  The lag
+ * and vprot are passed in locals because our profiles keep them in a union.
+ */
+static void rescale_entity(struct sched_entity *se, s64 old_weight, s64 weight, s64 *vlag,
+                           u64 *vprot)
+{
+    *vlag = *vlag * old_weight / weight;
+    if (se->rel_deadline)
+        se->deadline = (u64)((s64)se->deadline * old_weight / weight);
+    if (vprot)
+        *vprot = (u64)((s64)*vprot * old_weight / weight);
+}
+
+/*
  * kernel.reweight "rescale": reweight_entity() after 101f3498b4bd ("Revert
  * 6d71a9c61604", v7.0; 6.18.y from 6.18.45): the weighted average V is
  * invariant under a reweight (the commit's corollary #2), so the entity
@@ -750,12 +766,7 @@ static void reweight_entity_rescale(struct sim *sim, struct cfs_rq *cfs_rq,
         cfs_rq_load_changed(cfs_rq, old);
     }
 
-    /* rescale_entity() */
-    vlag = vlag * old_weight / (s64)weight;
-    if (se->rel_deadline)
-        se->deadline = (u64)((s64)se->deadline * old_weight / (s64)weight);
-    if (rel_vprot)
-        vprot = (u64)((s64)vprot * old_weight / (s64)weight);
+    rescale_entity(se, old_weight, (s64)weight, &vlag, rel_vprot ? &vprot : NULL);
 
     update_load_set(&se->load, weight);
 
@@ -1777,11 +1788,7 @@ static void reweight_eevdf(struct sim *sim, struct cfs_rq *cfs_rq, struct sched_
     /* rescale_entity(): lag_i = w_i * (V - v_i), so vlag' = vlag * w / w';
      * the same for the relative deadline and protection.  A task that has
      * never been on rq->cfs has h_load 0: nothing to carry over. */
-    vlag = vlag * old_weight / (s64)weight;
-    if (se->rel_deadline)
-        se->deadline = (u64)((s64)se->deadline * old_weight / (s64)weight);
-    if (rel_vprot)
-        vprot = (u64)((s64)vprot * old_weight / (s64)weight);
+    rescale_entity(se, old_weight, (s64)weight, &vlag, rel_vprot ? &vprot : NULL);
 
     update_load_set(&se->h_load, weight);
 
