@@ -203,6 +203,20 @@ x86_rows() {
   done
 }
 
+# x86_tables SUFFIX CAPTION: one v2/v3 table per x86 workload from the
+# x86-WORKLOAD-SUFFIX runs, headed "WORKLOAD, CAPTION".
+x86_tables() {
+  local w
+  for w in dbench dedup vips; do
+    echo "#### $w, $2"
+    echo
+    echo "| VMs | published v2 | simulated v2 | direction | published v3 | simulated v3 | direction |"
+    echo "|---|---|---|---|---|---|---|"
+    x86_rows "$OUT/x86-$w-$1.compare.tsv" "$w"
+    echo
+  done
+}
+
 tmp=$(mktemp)
 {
   echo "# Validation against the published figures"
@@ -294,14 +308,7 @@ tmp=$(mktemp)
   echo "this table is the closer setting for its published figures. Each variant against"
   echo "the baseline with the same reweight:"
   echo
-  for w in dbench dedup vips; do
-    echo "#### $w, V-invariant reweight"
-    echo
-    echo "| VMs | published v2 | simulated v2 | direction | published v3 | simulated v3 | direction |"
-    echo "|---|---|---|---|---|---|---|"
-    x86_rows "$OUT/x86-$w-rescale.compare.tsv" "$w"
-    echo
-  done
+  x86_tables rescale "V-invariant reweight"
   echo "### Sensitivity: libvirt's per-vCPU cgroups"
   echo
   echo "The same x86 runs with \`--set vms[0].vcpu_cgroups=true\`: each vCPU thread in its"
@@ -310,14 +317,7 @@ tmp=$(mktemp)
   echo "cover letter calls the debooster \"especially effective in nested cgroup scenarios\"."
   echo "Each variant against the baseline in the same layout:"
   echo
-  for w in dbench dedup vips; do
-    echo "#### $w, per-vCPU cgroups"
-    echo
-    echo "| VMs | published v2 | simulated v2 | direction | published v3 | simulated v3 | direction |"
-    echo "|---|---|---|---|---|---|---|"
-    x86_rows "$OUT/x86-$w-libvirt.compare.tsv" "$w"
-    echo
-  done
+  x86_tables libvirt "per-vCPU cgroups"
   echo "### The flattened pick (sched/flat)"
   echo
   echo "K Prateek Nayak asks on the v3 thread that the series be tested on Peter"

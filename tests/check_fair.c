@@ -431,22 +431,21 @@ END_TEST
 
 /* ---- 4. yield: the worked example of reference §4.2 ---- */
 
-static void yield_example(bool forfeit, struct task_struct **picked, struct task_struct *A,
-                          struct task_struct *B, struct bare *b)
+/*
+ * Two nice-0 tasks on one queue (b already initialised): A is curr with
+ * v_A = 0, d_A = 2.8 ms, protected; B queued at v = 0.5 ms, d = 3.3 ms.
+ * V = 0.25 ms.  Returns the queue.
+ */
+static struct cfs_rq *two_task_queue(struct bare *b, struct task_struct *A,
+                                     struct task_struct *B)
 {
-    struct cfs_rq *q;
-    u64 v0;
+    struct cfs_rq *q = &b->rq.cfs;
+    u64 v0 = q->zero_vruntime;
 
-    bare_init(b, KERNEL_6_18);
-    b->sim.params.feat[SF_YIELD_FORFEIT] = forfeit;
-    q = &b->rq.cfs;
-    v0 = q->zero_vruntime;
     task_init_nice(b, A, 0);
     task_init_nice(b, B, 0);
     A->name = "A";
     B->name = "B";
-
-    /* A is curr with v_A = 0, d_A = 2.8 ms; B queued at v = 0.5 ms, d = 3.3 ms */
     A->se.vruntime = v0;
     A->se.deadline = v0 + 2800000;
     B->se.vruntime = v0 + 500000;
@@ -462,8 +461,18 @@ static void yield_example(bool forfeit, struct task_struct **picked, struct task
     b->rq.curr = A;
     A->on_cpu = true;
     A->on_rq = B->on_rq = TASK_ON_RQ_QUEUED;
-
     ck_assert_uint_eq(avg_vruntime(q), v0 + 250000);
+    return q;
+}
+
+static void yield_example(bool forfeit, struct task_struct **picked, struct task_struct *A,
+                          struct task_struct *B, struct bare *b)
+{
+    struct cfs_rq *q;
+
+    bare_init(b, KERNEL_6_18);
+    b->sim.params.feat[SF_YIELD_FORFEIT] = forfeit;
+    q = two_task_queue(b, A, B);
     ck_assert(entity_eligible(q, &A->se));
     ck_assert(!entity_eligible(q, &B->se));
 
@@ -590,32 +599,9 @@ END_TEST
 static void reweight_example(struct bare *b, struct task_struct *A, struct task_struct *B,
                              bool rescale)
 {
-    struct cfs_rq *q;
-    u64 v0;
-
     bare_init(b, KERNEL_6_18);
     b->sim.params.reweight_rescale = rescale;
-    q = &b->rq.cfs;
-    v0 = q->zero_vruntime;
-    task_init_nice(b, A, 0);
-    task_init_nice(b, B, 0);
-    A->se.vruntime = v0;
-    A->se.deadline = v0 + 2800000;
-    B->se.vruntime = v0 + 500000;
-    B->se.deadline = v0 + 3300000;
-    A->se.on_rq = B->se.on_rq = true;
-    __enqueue_entity(q, &B->se);
-    q->curr = &A->se;
-    A->se.vprot = A->se.deadline;
-    q->load.weight = 2 * NICE_0_LOAD;
-    q->nr_queued = 2;
-    q->h_nr_queued = q->h_nr_runnable = 2;
-    b->rq.nr_running = 2;
-    b->rq.curr = A;
-    A->on_cpu = true;
-    A->on_rq = B->on_rq = TASK_ON_RQ_QUEUED;
-    ck_assert_uint_eq(avg_vruntime(q), v0 + 250000);
-    reweight_entity(&b->sim, q, &A->se, 2 * NICE_0_LOAD);
+    reweight_entity(&b->sim, two_task_queue(b, A, B), &A->se, 2 * NICE_0_LOAD);
 }
 
 START_TEST(test_reweight_place)

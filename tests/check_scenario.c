@@ -5,6 +5,7 @@
  * canonical hash ignores formatting and explicit defaults; every shipped
  * scenario loads; no input makes the loader crash.
  */
+#include <stddef.h>
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -623,53 +624,46 @@ START_TEST(test_defaults)
 }
 END_TEST
 
-/* kernel.pick: "hierarchical" is the default and leaves the hash alone;
- * "flat" is loaded and hashed apart. */
-START_TEST(test_flat_pick)
-{
-#define FLAT_FMT                                                                            \
-    "{\"version\": 1, \"name\": \"f\", \"duration_ms\": 1, \"kernel\": {\"profile\": \"6.19\"%s},"                    \
+/*
+ * Optional kernel keys whose default leaves the hash alone: absent and the
+ * default value load alike and hash alike; the other value is loaded and
+ * hashed apart.  kernel.pick ("flat" = sched/flat) and kernel.reweight
+ * ("rescale" = 101f3498b4bd).
+ */
+#define KERNEL_KEY_FMT                                                                      \
+    "{\"version\": 1, \"name\": \"f\", \"duration_ms\": 1, \"kernel\": {\"profile\": \"6.19\"%s},"    \
     " \"host\": {\"cpus\": 1}, \"tasks\": [{\"name\": \"t\", \"program\": [{\"run_us\": 1}]}]}"
-    const char *picks[3] = {"", ", \"pick\": \"hierarchical\"", ", \"pick\": \"flat\""};
+
+static void check_kernel_key(const char *const variants[3], size_t off)
+{
     struct scenario *sc[3];
 
     for (int i = 0; i < 3; i++) {
-        char *json = g_strdup_printf(FLAT_FMT, picks[i]);
+        char *json = g_strdup_printf(KERNEL_KEY_FMT, variants[i]);
         GError *err = NULL;
 
         sc[i] = scenario_load_string(json, "f.json", &err);
         ck_assert_msg(sc[i] != NULL, "%s", err ? err->message : "");
         g_free(json);
     }
-    ck_assert(!sc[0]->kernel.flat_pick && !sc[1]->kernel.flat_pick && sc[2]->kernel.flat_pick);
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(*(const bool *)((const char *)&sc[i]->kernel + off) == (i == 2), "%s",
+                      variants[i]);
     ck_assert_uint_eq(scenario_hash(sc[0]), scenario_hash(sc[1]));
     ck_assert_uint_ne(scenario_hash(sc[0]), scenario_hash(sc[2]));
     for (int i = 0; i < 3; i++)
         scenario_free(sc[i]);
 }
-END_TEST
 
-/* kernel.reweight: "place" is the default and leaves the hash alone;
- * "rescale" is loaded and hashed apart. */
-START_TEST(test_reweight_key)
+START_TEST(test_kernel_keys)
 {
-    const char *rw[3] = {"", ", \"reweight\": \"place\"", ", \"reweight\": \"rescale\""};
-    struct scenario *sc[3];
+    static const char *const picks[3] = {"", ", \"pick\": \"hierarchical\"",
+                                         ", \"pick\": \"flat\""};
+    static const char *const reweights[3] = {"", ", \"reweight\": \"place\"",
+                                             ", \"reweight\": \"rescale\""};
 
-    for (int i = 0; i < 3; i++) {
-        char *json = g_strdup_printf(FLAT_FMT, rw[i]);
-        GError *err = NULL;
-
-        sc[i] = scenario_load_string(json, "f.json", &err);
-        ck_assert_msg(sc[i] != NULL, "%s", err ? err->message : "");
-        g_free(json);
-    }
-    ck_assert(!sc[0]->kernel.reweight_rescale && !sc[1]->kernel.reweight_rescale);
-    ck_assert(sc[2]->kernel.reweight_rescale);
-    ck_assert_uint_eq(scenario_hash(sc[0]), scenario_hash(sc[1]));
-    ck_assert_uint_ne(scenario_hash(sc[0]), scenario_hash(sc[2]));
-    for (int i = 0; i < 3; i++)
-        scenario_free(sc[i]);
+    check_kernel_key(picks, offsetof(struct scenario_kernel, flat_pick));
+    check_kernel_key(reweights, offsetof(struct scenario_kernel, reweight_rescale));
 }
 END_TEST
 
@@ -1493,8 +1487,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(tc, test_example_values);
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_overrides);
-    tcase_add_test(tc, test_flat_pick);
-    tcase_add_test(tc, test_reweight_key);
+    tcase_add_test(tc, test_kernel_keys);
     tcase_add_test(tc, test_default_scenario);
     tcase_add_test(tc, test_all_shipped_scenarios_load);
     tcase_add_test(tc, test_hash);

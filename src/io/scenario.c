@@ -668,85 +668,30 @@ static bool load_kernel(struct loader *ld, json_t *root, struct scenario_kernel 
     if (!get_bool(ld, obj, "skew_tick", false, &k->skew_tick))
         goto out;
 
-    v = json_object_get(obj, "pick");
-    if (v) {
-        gsize o2 = path_push_key(ld, "pick");
+    {
+        static const char *const pick_names[] = {"hierarchical", "flat"};
+        static const char *const reweight_names[] = {"place", "rescale"};
+        unsigned int pick, reweight, scaling;
 
-        if (json_is_string(v) && strcmp(json_string_value(v), "hierarchical") == 0) {
-            k->flat_pick = false;
-        } else if (json_is_string(v) && strcmp(json_string_value(v), "flat") == 0) {
-            /* sched/flat is posted against a tip with the v6.19 pick. */
-            if (k->profile != KERNEL_6_19) {
-                fail(ld, "\"flat\" (sched/flat) needs \"profile\": \"6.19\": the series is "
-                         "based on a kernel with the v6.19 pick, got profile \"%s\"",
-                     kernel_profile_name(k->profile));
-                path_pop(ld, o2);
-                goto out;
-            }
-            k->flat_pick = true;
-        } else if (json_is_string(v)) {
-            char *esc = g_strescape(json_string_value(v), NULL);
-
-            fail(ld, "expected one of \"hierarchical\", \"flat\", got \"%s\"", esc);
-            g_free(esc);
-            path_pop(ld, o2);
+        if (!get_choice(ld, obj, "pick", pick_names, G_N_ELEMENTS(pick_names), 0, &pick) ||
+            !get_choice(ld, obj, "reweight", reweight_names, G_N_ELEMENTS(reweight_names), 0,
+                        &reweight) ||
+            !get_choice(ld, obj, "tunable_scaling", scaling_names, G_N_ELEMENTS(scaling_names),
+                        SCALING_LOG, &scaling))
             goto out;
-        } else {
-            fail(ld, "expected one of \"hierarchical\", \"flat\", got %s", json_type_name(v));
+        /* sched/flat is posted against a tip with the v6.19 pick. */
+        if (pick == 1 && k->profile != KERNEL_6_19) {
+            gsize o2 = path_push_key(ld, "pick");
+
+            fail(ld, "\"flat\" (sched/flat) needs \"profile\": \"6.19\": the series is "
+                     "based on a kernel with the v6.19 pick, got profile \"%s\"",
+                 kernel_profile_name(k->profile));
             path_pop(ld, o2);
             goto out;
         }
-        path_pop(ld, o2);
-    }
-
-    v = json_object_get(obj, "reweight");
-    if (v) {
-        gsize o2 = path_push_key(ld, "reweight");
-
-        if (json_is_string(v) && strcmp(json_string_value(v), "place") == 0) {
-            k->reweight_rescale = false;
-        } else if (json_is_string(v) && strcmp(json_string_value(v), "rescale") == 0) {
-            k->reweight_rescale = true;
-        } else if (json_is_string(v)) {
-            char *esc = g_strescape(json_string_value(v), NULL);
-
-            fail(ld, "expected one of \"place\", \"rescale\", got \"%s\"", esc);
-            g_free(esc);
-            path_pop(ld, o2);
-            goto out;
-        } else {
-            fail(ld, "expected one of \"place\", \"rescale\", got %s", json_type_name(v));
-            path_pop(ld, o2);
-            goto out;
-        }
-        path_pop(ld, o2);
-    }
-
-    v = json_object_get(obj, "tunable_scaling");
-    if (v) {
-        gsize o2 = path_push_key(ld, "tunable_scaling");
-        bool found = false;
-
-        for (unsigned int i = 0; i < G_N_ELEMENTS(scaling_names); i++) {
-            if (json_is_string(v) && strcmp(json_string_value(v), scaling_names[i]) == 0) {
-                k->scaling = (enum tunable_scaling)i;
-                found = true;
-            }
-        }
-        if (!found) {
-            if (json_is_string(v)) {
-                char *esc = g_strescape(json_string_value(v), NULL);
-
-                fail(ld, "expected one of \"none\", \"log\", \"linear\", got \"%s\"", esc);
-                g_free(esc);
-            } else {
-                fail(ld, "expected one of \"none\", \"log\", \"linear\", got %s",
-                     json_type_name(v));
-            }
-            path_pop(ld, o2);
-            goto out;
-        }
-        path_pop(ld, o2);
+        k->flat_pick = pick == 1;
+        k->reweight_rescale = reweight == 1;
+        k->scaling = (enum tunable_scaling)scaling;
     }
 
     v = json_object_get(obj, "features");
