@@ -790,6 +790,161 @@ static const struct guest_step async_steps[] = {
     {.kind = GSTEP_IPI, .to = IPI_TO_NEXT, .wait = false, .handler_ns = 500, .every = 1},
 };
 
+/*
+ * PV EOI (kvm.pv_eoi; kernel-mechanisms 5.6, apic_sync_pv_eoi_to_guest /
+ * _from_guest): without APICv a vector put in service with nothing else in
+ * the IRR is offered a PV EOI; the guest's EOI then only clears the offer,
+ * and KVM completes it with apic_set_eoi() at the next exit, which is not the
+ * APIC_EOI write, so the EOI hook never sees it; an offer still unused at an
+ * exit is withdrawn (the guest's EOI exits); a second pending vector, APICv,
+ * or the feature off make no offer.
+ */
+START_TEST(test_pv_eoi)
+{
+    struct scenario *sc = tu_vm_scenario(2, 1, 4, false, dbench_steps,
+                                         G_N_ELEMENTS(dbench_steps), 4, 10);
+    const int cfs = CALL_FUNCTION_SINGLE_VECTOR;
+    struct kvm_lapic *a;
+    struct sim *sim;
+    struct kvm_vcpu **v;
+    struct kvm *kvm;
+
+    sc->kvm.apicv = APICV_OFF;
+    sc->kvm.pv_eoi = true;
+    sim = sim_new(sc, NULL, NULL);
+    sim->dy_policy = &rec_policy;
+    kvm = sim->vms[0];
+    v = kvm->vcpus;
+    a = &v[1]->apic;
+    eoi_n = ipi_n = 0;
+    ck_assert_int_eq(a->highest_isr_cache, -1);
+
+    /* Used: the guest clears the bit; KVM's ISR keeps the vector until the
+     * next exit, where apic_set_eoi() runs without the hook. */
+    kvm_irq_delivery_to_apic(sim, v[0], v[1], APIC_DEST_ONE, cfs, 0);
+    ck_assert_int_eq(kvm_apic_inject(sim, v[1]), cfs);
+    ck_assert_int_eq(a->highest_isr_cache, cfs);
+    kvm_lapic_sync_to_vapic(sim, v[1]);
+    ck_assert(a->pv_eoi_guest && a->pv_eoi_pending);
+    a->pv_eoi_guest = false; /* kvm_guest_apic_eoi_write(): bit set, cleared, no exit */
+    ck_assert(apic_vec_test(a->isr, cfs));
+    kvm_lapic_sync_from_vapic(sim, v[1]);
+    ck_assert(!apic_vec_test(a->isr, cfs));
+    ck_assert(!a->pv_eoi_pending && !a->pv_eoi_guest);
+    ck_assert_int_eq(a->highest_isr_cache, -1);
+    ck_assert_uint_eq(kvm->stats.pv_eois, 1);
+    ck_assert_uint_eq(eoi_n, 0);
+    kvm_lapic_sync_from_vapic(sim, v[1]); /* nothing pending: nothing happens */
+    ck_assert_uint_eq(kvm->stats.pv_eois, 1);
+
+    /* Unused at an exit: withdrawn, the ISR untouched; the EOI exits. */
+    kvm_irq_delivery_to_apic(sim, v[0], v[1], APIC_DEST_ONE, cfs, 0);
+    kvm_apic_inject(sim, v[1]);
+    kvm_lapic_sync_to_vapic(sim, v[1]);
+    kvm_lapic_sync_from_vapic(sim, v[1]);
+    ck_assert(!a->pv_eoi_pending && !a->pv_eoi_guest);
+    ck_assert(apic_vec_test(a->isr, cfs));
+    ck_assert_uint_eq(kvm->stats.pv_eois, 1);
+    ck_assert_int_eq(kvm_lapic_eoi_write(sim, v[1]), cfs);
+    ck_assert_uint_eq(eoi_n, 1);
+    ck_assert_int_eq(eoi_log[0], cfs);
+
+    /* A second vector pending (irr_pending): no offer for the first; the
+     * second, alone, gets one. */
+    kvm_irq_delivery_to_apic(sim, v[0], v[1], APIC_DEST_ONE, cfs, 0);
+    kvm_irq_delivery_to_apic(sim, v[0], v[1], APIC_DEST_ONE, RESCHEDULE_VECTOR, 0);
+    ck_assert_int_eq(kvm_apic_inject(sim, v[1]), RESCHEDULE_VECTOR);
+    kvm_lapic_sync_to_vapic(sim, v[1]);
+    ck_assert(!a->pv_eoi_pending && !a->pv_eoi_guest);
+    ck_assert_int_eq(kvm_lapic_eoi_write(sim, v[1]), RESCHEDULE_VECTOR);
+    ck_assert_int_eq(kvm_apic_inject(sim, v[1]), cfs);
+    kvm_lapic_sync_to_vapic(sim, v[1]);
+    ck_assert(a->pv_eoi_pending && a->pv_eoi_guest);
+    a->pv_eoi_guest = false;
+    /* The next injection completes a used offer first (the exit before it). */
+    kvm_irq_delivery_to_apic(sim, v[0], v[1], APIC_DEST_ONE, RESCHEDULE_VECTOR, 0);
+    ck_assert_int_eq(kvm_apic_inject(sim, v[1]), RESCHEDULE_VECTOR);
+    ck_assert_uint_eq(kvm->stats.pv_eois, 2);
+    ck_assert(!apic_vec_test(a->isr, cfs));
+    ck_assert_int_eq(kvm_lapic_eoi_write(sim, v[1]), RESCHEDULE_VECTOR);
+
+    /* Feature off: no offer. */
+    sc->kvm.pv_eoi = false;
+    kvm_irq_delivery_to_apic(sim, v[0], v[1], APIC_DEST_ONE, cfs, 0);
+    kvm_apic_inject(sim, v[1]);
+    kvm_lapic_sync_to_vapic(sim, v[1]);
+    ck_assert(!a->pv_eoi_pending && !a->pv_eoi_guest);
+    kvm_lapic_eoi_write(sim, v[1]);
+
+    /* APICv: apic_set_isr() leaves the cache at -1, so no offer. */
+    sc->kvm.pv_eoi = true;
+    sc->kvm.apicv = APICV_ON;
+    kvm_apic_set_irq(sim, v[2], cfs, 0);
+    kvm_apic_sync_pir_to_irr(v[2]);
+    ck_assert_int_eq(kvm_apic_inject(sim, v[2]), cfs);
+    ck_assert_int_eq(v[2]->apic.highest_isr_cache, -1);
+    kvm_lapic_sync_to_vapic(sim, v[2]);
+    ck_assert(!v[2]->apic.pv_eoi_pending && !v[2]->apic.pv_eoi_guest);
+    ck_assert_uint_eq(kvm->stats.pv_eois, 2);
+    sim_free(sim);
+    scenario_free(sc);
+}
+END_TEST
+
+/*
+ * PV EOI in a run (APICv off, unicast IPIs, one vCPU per CPU): the IPI
+ * handlers' EOIs go through the PV word instead of exiting.  Without the
+ * feature every handler's EOI is an exit; with it, an EOI exits only when
+ * another vector was pending at injection, and every IPI handler's EOI is
+ * either an exit or a PV EOI, or a used offer that no exit has completed yet
+ * (at most one per vCPU).  At the end no vCPU holds more than one ISR bit,
+ * and an offer on the guest's side is always pending on KVM's.
+ */
+START_TEST(test_pv_eoi_run)
+{
+    u64 eoi_exits[2] = {0}, pv_eois[2] = {0}, received[2] = {0};
+
+    for (int on = 0; on < 2; on++) {
+        struct scenario *sc = tu_vm_scenario(4, 1, 4, true, async_steps,
+                                             G_N_ELEMENTS(async_steps), 1, 20);
+        struct sim_options opt = {.debug_checks = true};
+        struct sim *sim;
+        struct kvm *kvm;
+        unsigned int used = 0;
+
+        sc->kvm.apicv = APICV_OFF;
+        sc->kvm.pv_eoi = on;
+        sim = sim_new(sc, &opt, NULL);
+        sim_run(sim, NULL, NULL);
+        kvm = sim->vms[0];
+        for (unsigned int i = 0; i < kvm->online_vcpus; i++) {
+            struct kvm_vcpu *v = kvm->vcpus[i];
+            unsigned int bits = 0;
+
+            for (int w = 0; w < 4; w++)
+                bits += (unsigned int)__builtin_popcountll(v->apic.isr[w]);
+            ck_assert_uint_le(bits, 1);
+            ck_assert(!v->apic.pv_eoi_guest || v->apic.pv_eoi_pending);
+            used += v->apic.pv_eoi_pending && !v->apic.pv_eoi_guest;
+            eoi_exits[on] += v->stats.exits[KVM_EXIT_EOI];
+        }
+        pv_eois[on] = kvm->stats.pv_eois;
+        received[on] = kvm->stats.ipis_received;
+        ck_assert_uint_gt(received[on], 1000);
+        if (on) {
+            ck_assert_uint_lt(eoi_exits[on] * 10, pv_eois[on]);
+            ck_assert_uint_ge(eoi_exits[on] + pv_eois[on] + used, received[on]);
+        } else {
+            ck_assert_uint_eq(pv_eois[on], 0);
+            ck_assert_uint_eq(used, 0);
+            ck_assert_uint_ge(eoi_exits[on], received[on]);
+        }
+        sim_free(sim);
+        scenario_free(sc);
+    }
+}
+END_TEST
+
 START_TEST(test_call_function_sends_sim)
 {
     struct scenario *sc = tu_vm_scenario(4, 1, 4, true, bcast_steps,
@@ -2424,6 +2579,8 @@ static Suite *kvm_suite(void)
     tcase_add_test(tu, test_timer_not_dy_runnable);
     tcase_add_test(tu, test_scan_filters);
     tcase_add_test(tu, test_lapic_delivery_and_eoi);
+    tcase_add_test(tu, test_pv_eoi);
+    tcase_add_test(tu, test_pv_eoi_run);
     tcase_add_test(tu, test_call_function_queue);
     tcase_add_test(tu, test_csd_flush_order);
     tcase_add_test(tu, test_resched_during_exit);

@@ -215,6 +215,8 @@ static const struct bad_case bad_cases[] = {
      VSCHED_SCENARIO_ERROR_INVALID, "kvm.apicv: expected one of \"off\", \"on\", \"ipiv\", got boolean"},
     {"kvm pv_unhalt not a bool", "{" HDR "\"kvm\": {\"pv_unhalt\": 1}, \"tasks\": [" TASK_OK "]}",
      VSCHED_SCENARIO_ERROR_INVALID, "kvm.pv_unhalt: expected true or false, got integer"},
+    {"kvm pv_eoi not a bool", "{" HDR "\"kvm\": {\"pv_eoi\": \"on\"}, \"tasks\": [" TASK_OK "]}",
+     VSCHED_SCENARIO_ERROR_INVALID, "kvm.pv_eoi: expected true or false, got string"},
     /* ---- policy ---- */
     {"policy not an object", "{" HDR "\"policy\": \"mainline\", \"tasks\": [" TASK_OK "]}",
      VSCHED_SCENARIO_ERROR_INVALID, "policy: expected an object, got string"},
@@ -872,6 +874,7 @@ START_TEST(test_vm_defaults)
     ck_assert_uint_eq(sc->kvm.halt_poll_ns_shrink, 2);
     ck_assert(sc->kvm.pv_unhalt && sc->kvm.pv_send_ipi && sc->kvm.pv_tlb_flush &&
               sc->kvm.pv_sched_yield);
+    ck_assert(!sc->kvm.pv_eoi);
     /* policy */
     ck_assert_ptr_null(sc->policy.yield_to);
     ck_assert_ptr_null(sc->policy.directed_yield);
@@ -917,7 +920,8 @@ START_TEST(test_kvm_and_policy_overrides)
         "  \"apicv\": \"ipiv\", \"ple_gap\": 0, \"ple_window\": 4294967295, \"ple_window_grow\": 4,"
         "  \"ple_window_shrink\": 1, \"ple_window_max\": 65536, \"halt_poll_ns\": 0, \"halt_poll_ns_grow\": 0,"
         "  \"halt_poll_ns_grow_start\": 4294967295, \"halt_poll_ns_shrink\": 0, \"pv_unhalt\": false,"
-        "  \"pv_send_ipi\": false, \"pv_tlb_flush\": false, \"pv_sched_yield\": false, \"comment\": \"c\"},"
+        "  \"pv_send_ipi\": false, \"pv_tlb_flush\": false, \"pv_sched_yield\": false, \"pv_eoi\": true,"
+        "  \"comment\": \"c\"},"
         " \"policy\": {\"yield_to\": \"mainline\", \"directed_yield\": \"mainline\","
         "  \"vcpu_debooster_enabled\": false, \"ipi_tracking_enabled\": false, \"ipi_window_ns\": 10000000000,"
         "  \"enable_relaxed_boost\": false},"
@@ -942,6 +946,7 @@ START_TEST(test_kvm_and_policy_overrides)
     ck_assert_uint_eq(sc->kvm.halt_poll_ns_shrink, 0);
     ck_assert(!sc->kvm.pv_unhalt && !sc->kvm.pv_send_ipi && !sc->kvm.pv_tlb_flush &&
               !sc->kvm.pv_sched_yield);
+    ck_assert(sc->kvm.pv_eoi);
     ck_assert_str_eq(sc->policy.yield_to, "mainline");
     ck_assert_str_eq(sc->policy.directed_yield, "mainline");
     ck_assert(!sc->policy.vcpu_debooster_enabled);
@@ -1270,7 +1275,8 @@ START_TEST(test_hash_vm)
         "  \"apicv\": \"on\", \"ple_gap\": 128, \"ple_window\": 4096, \"ple_window_grow\": 2,"
         "  \"ple_window_shrink\": 0, \"ple_window_max\": 4294967295, \"halt_poll_ns\": 200000,"
         "  \"halt_poll_ns_grow\": 2, \"halt_poll_ns_grow_start\": 10000, \"halt_poll_ns_shrink\": 2,"
-        "  \"pv_unhalt\": true, \"pv_send_ipi\": true, \"pv_tlb_flush\": true, \"pv_sched_yield\": true},"
+        "  \"pv_unhalt\": true, \"pv_send_ipi\": true, \"pv_tlb_flush\": true, \"pv_sched_yield\": true,"
+        "  \"pv_eoi\": false},"
         " \"policy\": {\"yield_to\": \"mainline\", \"directed_yield\": \"mainline\","
         "  \"vcpu_debooster_enabled\": true, \"ipi_tracking_enabled\": true, \"ipi_window_ns\": 50000000,"
         "  \"enable_relaxed_boost\": true},"
@@ -1290,6 +1296,7 @@ START_TEST(test_hash_vm)
         VM_BASE("", " \"kvm\": {\"ple_window_max\": 4294967294},", ""),
         VM_BASE("", " \"kvm\": {\"halt_poll_ns_grow_start\": 1},", ""),
         VM_BASE("", " \"kvm\": {\"pv_tlb_flush\": false},", ""),
+        VM_BASE("", " \"kvm\": {\"pv_eoi\": true},", ""),
         VM_BASE(", \"cpu_ghz\": 2.6", "", ""),
         VM_BASE(", \"pause_cycles\": 141", "", ""),
         VM_BASE("", " \"policy\": {\"ipi_window_ns\": 1},", ""),

@@ -143,6 +143,7 @@ struct guest_cpu {
     int irq_vector;
     u64 irq_left;
     bool irq_eoi_done;
+    bool irq_pv_eoi;              /* its EOI went through the PV EOI word (no exit) */
     unsigned int irq_csd;         /* csd entries this handler took (llist_del_all() after
                                      its EOI); 0 until it takes them */
     unsigned int irq_pos;         /* CSD_STAGE_SYNC: the batch entry whose function runs */

@@ -64,6 +64,10 @@ struct kvm_lapic {
     bool pid_on;           /* PID.ON: outstanding notification */
     bool pid_sn;           /* PID.SN: suppress notification (preempted) */
     bool timer_pending;    /* lapic_timer.pending: expired, injected at the next entry */
+    int highest_isr_cache; /* the vector last put in service, -1 after an EOI; kept only
+                              without APICv (apic_set_isr / apic_clear_isr) */
+    bool pv_eoi_pending;   /* KVM_APIC_PV_EOI_PENDING in arch.apic_attention */
+    bool pv_eoi_guest;     /* KVM_PV_EOI_ENABLED in the guest's kvm_apic_eoi word */
     u64 sent_at[256];      /* when the pending vector was sent (latency stats) */
 };
 
@@ -146,6 +150,8 @@ struct kvm_vm_stats {
     struct hist ipi_latency;      /* send -> handler start, ns */
     u64 halt_wakeups;             /* blocked vCPUs woken */
     u64 halt_poll_success;        /* halts that ended while polling */
+    u64 pv_eois;                  /* EOIs KVM took from the guest's PV EOI word at an exit
+                                     (apic_sync_pv_eoi_from_guest; no EOI exit, no EOI hook) */
     /* directed-yield policy counters (IPI-aware family, pv-hint) */
     u64 ipi_track_records;        /* sender/receiver pairs recorded */
     u64 ipi_eoi_clear_receiver;   /* receiver contexts cleared at EOI */
@@ -287,6 +293,12 @@ int apic_set_eoi(struct sim *sim, struct kvm_vcpu *vcpu);
 /* The guest's EOI register write (an EOI exit): apic_set_eoi(), then the
  * directed-yield policy's eoi hook with the vector it cleared (-1 if none). */
 int kvm_lapic_eoi_write(struct sim *sim, struct kvm_vcpu *vcpu);
+/* apic_sync_pv_eoi_to_guest(): offer the guest a PV EOI for the vector just
+ * put in service (kvm.pv_eoi, no APICv, nothing else in the IRR). */
+void kvm_lapic_sync_to_vapic(struct sim *sim, struct kvm_vcpu *vcpu);
+/* apic_sync_pv_eoi_from_guest(), at every exit: the guest's PV EOI since the
+ * last entry becomes apic_set_eoi(); an unused offer is withdrawn. */
+void kvm_lapic_sync_from_vapic(struct sim *sim, struct kvm_vcpu *vcpu);
 /* sync_pir_to_irr at VM entry. */
 void kvm_apic_sync_pir_to_irr(struct kvm_vcpu *vcpu);
 void kvm_lapic_reset(struct kvm_lapic *apic);

@@ -143,6 +143,7 @@ struct scenario_kvm {
     bool pv_send_ipi;             /* "pv_send_ipi": KVM_FEATURE_PV_SEND_IPI, default true */
     bool pv_tlb_flush;            /* "pv_tlb_flush": KVM_FEATURE_PV_TLB_FLUSH, default true */
     bool pv_sched_yield;          /* "pv_sched_yield": KVM_FEATURE_PV_SCHED_YIELD, default true */
+    bool pv_eoi;                  /* "pv_eoi": KVM_FEATURE_PV_EOI used by the guest, default false */
 };
 
 /* Time distributions of workload steps. */

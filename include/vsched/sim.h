@@ -133,6 +133,7 @@ struct vm_result {
     u64 lock_holder_preempted;
     u64 pv_kicks, pv_wait_early, pv_lock_steals, tlb_skipped_preempted, tlb_skipped_lazy,
         halt_wakeups, halt_poll_success;
+    u64 pv_eois;                  /* EOIs completed from the guest's PV EOI word (no exit) */
     u64 guest_thread_switches;    /* switches between two guest threads of a vCPU */
     u64 guest_thread_preemptions; /* of which the guest tick preempted the running thread */
     u64 guest_ticks;              /* guest ticks (workload.tick_hz) expired, all vCPUs */

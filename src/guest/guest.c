@@ -1153,6 +1153,7 @@ static void irq_begin(struct sim *sim, struct kvm_vcpu *v, int vec)
     g->in_irq = true;
     g->irq_vector = vec;
     g->irq_eoi_done = false;
+    g->irq_pv_eoi = false;
     g->irq_csd = 0;
     g->irq_stage = CSD_STAGE_NONE;
     g->irq_left = handler_cost(vm, vec);
@@ -1382,18 +1383,30 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
         if (!g->in_irq && g->irq_visible) {
             int vec = kvm_apic_inject(sim, v);
 
-            if (vec >= 0)
+            if (vec >= 0) {
+                kvm_lapic_sync_to_vapic(sim, v);
                 irq_begin(sim, v, vec);
-            else
+                /* Without APICv one vector per entry: the next waits for
+                 * one (the EOI exit's, unless the EOI is a PV EOI). */
+                if (k->apicv == APICV_OFF)
+                    g->irq_visible = false;
+            } else {
                 g->irq_visible = false;
+            }
         }
         if (g->in_irq) {
             if (!g->irq_eoi_done) {
                 /* apic_eoi() at the top of the handler. */
                 g->irq_eoi_done = true;
                 if (k->apicv == APICV_OFF) {
-                    vcpu_exit(sim, v, KVM_EXIT_EOI);
-                    return;
+                    /* kvm_guest_apic_eoi_write(): __test_and_clear_bit() of
+                     * the PV EOI bit, else the native EOI (an exit). */
+                    if (!v->apic.pv_eoi_guest) {
+                        vcpu_exit(sim, v, KVM_EXIT_EOI);
+                        return;
+                    }
+                    v->apic.pv_eoi_guest = false;
+                    g->irq_pv_eoi = true;
                 }
                 /* Virtualized EOI: the ISR bit goes, KVM sees nothing. */
                 apic_vec_clear(v->apic.isr, g->irq_vector);
@@ -1415,7 +1428,12 @@ void guest_resume(struct sim *sim, struct kvm_vcpu *v)
                 if (tick)
                     guest_tick_preempt(sim, v);
             }
-            g->irq_visible = true; /* MODEL: the next pending vector follows at once */
+            /* MODEL: the next pending vector follows at once (after the EOI
+             * exit's entry, or by APICv's virtual delivery), with no
+             * interrupt-window exit; after a PV EOI, which does not exit, it
+             * waits for the next entry. */
+            if (!g->irq_pv_eoi)
+                g->irq_visible = true;
             continue;
         }
         /* Out of the idle loop (a thread woke, the barrier opened, or the

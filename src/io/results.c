@@ -190,6 +190,7 @@ static json_t *vm_json(const struct vm_result *v)
     json_object_set_new(o, "tlb_skipped_lazy", ju64(v->tlb_skipped_lazy));
     json_object_set_new(o, "halt_wakeups", ju64(v->halt_wakeups));
     json_object_set_new(o, "halt_poll_success", ju64(v->halt_poll_success));
+    json_object_set_new(o, "pv_eois", ju64(v->pv_eois));
     json_object_set_new(o, "guest_thread_switches", ju64(v->guest_thread_switches));
     json_object_set_new(o, "guest_thread_preemptions", ju64(v->guest_thread_preemptions));
     json_object_set_new(o, "guest_ticks", ju64(v->guest_ticks));

@@ -830,7 +830,7 @@ static bool load_kvm(struct loader *ld, json_t *root, struct scenario_kvm *k)
         "ple_window_max", "halt_poll_ns",      "halt_poll_ns_grow",
         "halt_poll_ns_grow_start",             "halt_poll_ns_shrink",
         "pv_unhalt",      "pv_send_ipi",       "pv_tlb_flush",
-        "pv_sched_yield", NULL};
+        "pv_sched_yield", "pv_eoi",          NULL};
     json_t *obj = json_object_get(root, "kvm");
     unsigned int apicv;
     gsize old;
@@ -841,6 +841,7 @@ static bool load_kvm(struct loader *ld, json_t *root, struct scenario_kvm *k)
     for (unsigned int i = 0; i < G_N_ELEMENTS(kvm_bool_keys); i++)
         *(bool *)(void *)((char *)k + kvm_bool_keys[i].off) = true;
     k->apicv = APICV_ON;
+    k->pv_eoi = false;
     if (!obj)
         return true;
 
@@ -864,6 +865,9 @@ static bool load_kvm(struct loader *ld, json_t *root, struct scenario_kvm *k)
         if (!get_bool(ld, obj, kvm_bool_keys[i].key, true, b))
             goto out;
     }
+    /* Off by default (every EOI exits without APICv), unlike QEMU's guests. */
+    if (!get_bool(ld, obj, "pv_eoi", false, &k->pv_eoi))
+        goto out;
     ok = true;
 out:
     path_pop(ld, old);
@@ -2722,6 +2726,9 @@ static json_t *kvm_canonical_json(const struct scenario_kvm *k)
                             json_boolean(*(const bool *)(const void *)((const char *)k +
                                                                      kvm_bool_keys[i].off)));
     json_object_set_new(o, "apicv", json_string(apicv_names[k->apicv]));
+    /* Only when set, so that scenarios written before it keep their hash. */
+    if (k->pv_eoi)
+        json_object_set_new(o, "pv_eoi", json_true());
     return o;
 }
 

@@ -578,6 +578,7 @@ static void collect_vms(struct sim *sim, struct sim_result *r)
         v->pv_wait_again = gv->stats.pv_wait_again;
         v->halt_wakeups = kvm->stats.halt_wakeups;
         v->halt_poll_success = kvm->stats.halt_poll_success;
+        v->pv_eois = kvm->stats.pv_eois;
         v->ipi_track_records = kvm->stats.ipi_track_records;
         v->ipi_eoi_clear_receiver = kvm->stats.ipi_eoi_clear_receiver;
         v->ipi_eoi_clear_sender = kvm->stats.ipi_eoi_clear_sender;

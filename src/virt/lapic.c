@@ -13,9 +13,16 @@
  * directed-yield policy (ipi_delivered) with the count of accepting vCPUs;
  * every EOI that KVM sees (kvm_lapic_eoi_write) is reported too (eoi).
  *
+ * PV EOI (kvm.pv_eoi, the guest's KVM_FEATURE_PV_EOI): without APICv, a
+ * vector put in service with nothing else in the IRR is offered a PV EOI
+ * (apic_sync_pv_eoi_to_guest); the guest's EOI then clears a bit in its
+ * memory instead of exiting, and KVM completes it with apic_set_eoi() at the
+ * vCPU's next exit (apic_sync_pv_eoi_from_guest), which is not the APIC_EOI
+ * register write, so the EOI hook does not see it.
+ *
  * MODEL: vectors are edge-triggered fixed interrupts; TMR, PPR, priority
  * classes and lowest-priority arbitration are not modelled; every vCPU's
- * APIC is enabled and in x2APIC physical mode.  PV EOI is not modelled.
+ * APIC is enabled and in x2APIC physical mode.
  */
 #include <string.h>
 
@@ -28,6 +35,7 @@
 void kvm_lapic_reset(struct kvm_lapic *apic)
 {
     memset(apic, 0, sizeof(*apic));
+    apic->highest_isr_cache = -1;
 }
 
 static bool reg_empty(const u64 *reg)
@@ -131,16 +139,27 @@ int kvm_irq_delivery_to_apic(struct sim *sim, struct kvm_vcpu *src, struct kvm_v
     return (int)ev.targets;
 }
 
+/*
+ * kvm_get_apic_interrupt(): the highest IRR vector goes in service.
+ * apic_set_isr() keeps highest_isr_cache only without APICv.
+ *
+ * MODEL: the guest takes a vector when it resumes (vcpu.c, guest.c), which
+ * without APICv follows an entry, except that a vector already in the IRR
+ * when a handler ends is taken at once.  A PV EOI still pending then is
+ * completed first, as the exit that precedes every injection would have.
+ */
 int kvm_apic_inject(struct sim *sim, struct kvm_vcpu *vcpu)
 {
     struct kvm_lapic *apic = &vcpu->apic;
     int vec = apic_vec_highest(apic->irr);
 
-    (void)sim;
     if (vec < 0)
         return -1;
+    if (apic->pv_eoi_pending)
+        kvm_lapic_sync_from_vapic(sim, vcpu);
     apic_vec_clear(apic->irr, vec);
     apic_vec_set(apic->isr, vec);
+    apic->highest_isr_cache = sim->sc->kvm.apicv == APICV_OFF ? vec : -1;
     return vec;
 }
 
@@ -153,7 +172,48 @@ int apic_set_eoi(struct sim *sim, struct kvm_vcpu *vcpu)
     if (vec < 0)
         return -1;
     apic_vec_clear(apic->isr, vec);
+    apic->highest_isr_cache = -1; /* apic_clear_isr() */
     return vec;
+}
+
+/*
+ * apic_sync_pv_eoi_to_guest(), from kvm_lapic_sync_to_vapic() before the
+ * entry that injected: the guest may EOI through its PV EOI word when PV EOI
+ * is enabled (pv_eoi_enabled: the guest wrote MSR_KVM_PV_EOI_EN), nothing
+ * else is in the IRR (irr_pending) and the cache names the vector just put in
+ * service (never with APICv, whose apic_set_isr() leaves the cache at -1).
+ * No vector here is routed through an IOAPIC.
+ */
+void kvm_lapic_sync_to_vapic(struct sim *sim, struct kvm_vcpu *vcpu)
+{
+    struct kvm_lapic *apic = &vcpu->apic;
+
+    if (!sim->sc->kvm.pv_eoi || !reg_empty(apic->irr) || apic->highest_isr_cache == -1)
+        return;
+    apic->pv_eoi_guest = true;   /* pv_eoi_set_pending(): KVM_PV_EOI_ENABLED ... */
+    apic->pv_eoi_pending = true; /* ... and KVM_APIC_PV_EOI_PENDING */
+}
+
+/*
+ * kvm_lapic_sync_from_vapic() -> apic_sync_pv_eoi_from_guest(), right after
+ * every VM exit (vcpu_enter_guest(), before handle_exit): if the guest has not
+ * used the offer, pv_eoi_test_and_clr_pending() withdraws it (the guest's EOI
+ * will exit); if it has, KVM performs the EOI with apic_set_eoi() itself.
+ */
+void kvm_lapic_sync_from_vapic(struct sim *sim, struct kvm_vcpu *vcpu)
+{
+    struct kvm_lapic *apic = &vcpu->apic;
+    bool unused;
+
+    if (!apic->pv_eoi_pending)
+        return;
+    unused = apic->pv_eoi_guest;
+    apic->pv_eoi_guest = false;
+    apic->pv_eoi_pending = false;
+    if (unused)
+        return;
+    apic_set_eoi(sim, vcpu);
+    vcpu->kvm->stats.pv_eois++;
 }
 
 /*

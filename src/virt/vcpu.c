@@ -133,6 +133,8 @@ void vcpu_exit(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reason)
     v->at_instruction_boundary = reason == KVM_EXIT_EXTINT;
     if (sim->trace)
         trace_kvm_exit(sim, v, reason);
+    /* vcpu_enter_guest(), after the exit: if (apic_attention) ... */
+    kvm_lapic_sync_from_vapic(sim, v);
     vcpu_segment(sim, v, VP_EXIT, kvm_params(sim)->exit_ns);
 }
 
