@@ -61,6 +61,13 @@ x86_sweep libvirt ops_per_s,yield_to_calls,spin_pct --set 'vms[0].vcpu_cgroups=t
 # 101f3498b4bd; the v3 series' base, v7.1-rc7, has it), every variant.
 x86_sweep rescale ops_per_s,yield_to_calls,spin_pct,ipi_lat_p99_us,worst_vm_share_vs_entitlement \
   --set kernel.reweight=rescale "${X86_VARIANTS[@]}"
+# Sensitivity: the guest's PV EOI (kvm.pv_eoi; QEMU offers kvm-pv-eoi to KVM guests
+# by default), alone and with the v7.0 reweight (the setting closest to v3's
+# published one: v7.1 host, APICv off, a stock QEMU guest), every variant.
+x86_sweep pveoi ops_per_s,yield_to_calls,spin_pct,ipi_lat_p99_us,worst_vm_share_vs_entitlement \
+  --set kvm.pv_eoi=true "${X86_VARIANTS[@]}"
+x86_sweep pveoi-rescale ops_per_s,yield_to_calls,spin_pct,ipi_lat_p99_us,worst_vm_share_vs_entitlement \
+  --set kvm.pv_eoi=true --set kernel.reweight=rescale "${X86_VARIANTS[@]}"
 # The flattened pick (sched/flat, kernel.pick "flat", which needs profile 6.19):
 # baseline, v2 and v3 on the hierarchical and on the flat pick of the same
 # profile, with one group per VM and with per-vCPU groups.  (v3-lca is v3 there:
@@ -309,6 +316,25 @@ tmp=$(mktemp)
   echo "the baseline with the same reweight:"
   echo
   x86_tables rescale "V-invariant reweight"
+  echo "### Sensitivity: the guest's PV EOI"
+  echo
+  echo "The same x86 runs with \`--set kvm.pv_eoi=true\`: the guest uses KVM's PV EOI"
+  echo "(\`KVM_FEATURE_PV_EOI\`, which QEMU offers to KVM guests by default). With APICv off"
+  echo "an IPI handler's EOI then exits only when another vector was pending at"
+  echo "injection; KVM completes the others at the vCPU's next exit"
+  echo "(\`apic_sync_pv_eoi_from_guest()\`), a path on which the series' EOI hook"
+  echo "(\`kvm_clear_ipi_on_eoi()\`, at the \`APIC_EOI\` register write) does not run, so a"
+  echo "receiver's tracked IPI is cleared only by the 50 ms window or a later IPI"
+  echo "(docs/model.md, \"PV EOI\"). Neither cover letter says whether the guests had it;"
+  echo "a stock QEMU guest with APICv off does. Each variant against the baseline with the"
+  echo "same setting:"
+  echo
+  x86_tables pveoi "PV EOI"
+  echo "With PV EOI and the V-invariant reweight together (\`--set kvm.pv_eoi=true --set"
+  echo "kernel.reweight=rescale\`), the setting closest to v3's published one (a v7.1 host,"
+  echo "APICv off, a stock QEMU guest):"
+  echo
+  x86_tables pveoi-rescale "PV EOI and the V-invariant reweight"
   echo "### Sensitivity: libvirt's per-vCPU cgroups"
   echo
   echo "The same x86 runs with \`--set vms[0].vcpu_cgroups=true\`: each vCPU thread in its"
