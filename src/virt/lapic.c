@@ -141,12 +141,9 @@ int kvm_irq_delivery_to_apic(struct sim *sim, struct kvm_vcpu *src, struct kvm_v
 
 /*
  * kvm_get_apic_interrupt(): the highest IRR vector goes in service.
- * apic_set_isr() keeps highest_isr_cache only without APICv.
- *
- * MODEL: the guest takes a vector when it resumes (vcpu.c, guest.c), which
- * without APICv follows an entry, except that a vector already in the IRR
- * when a handler ends is taken at once.  A PV EOI still pending then is
- * completed first, as the exit that precedes every injection would have.
+ * apic_set_isr() keeps highest_isr_cache only without APICv.  A PV EOI offer
+ * is never pending here: without APICv the guest takes a vector only after
+ * an entry, and the exit before it settled the offer (guest.c).
  */
 int kvm_apic_inject(struct sim *sim, struct kvm_vcpu *vcpu)
 {
@@ -155,8 +152,7 @@ int kvm_apic_inject(struct sim *sim, struct kvm_vcpu *vcpu)
 
     if (vec < 0)
         return -1;
-    if (apic->pv_eoi_pending)
-        kvm_lapic_sync_from_vapic(sim, vcpu);
+    SIM_BUG_ON(apic->pv_eoi_pending);
     apic_vec_clear(apic->irr, vec);
     apic_vec_set(apic->isr, vec);
     apic->highest_isr_cache = sim->sc->kvm.apicv == APICV_OFF ? vec : -1;

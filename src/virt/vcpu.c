@@ -123,18 +123,27 @@ void vcpu_guest_run(struct sim *sim, struct kvm_vcpu *v, u64 ns)
     vcpu_segment(sim, v, VP_GUEST, ns ? ns : 0);
 }
 
-void vcpu_exit(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reason)
+/*
+ * What every VM exit does before its handler: count it, leave guest mode,
+ * and settle a PV EOI offer (vcpu_enter_guest() after the exit:
+ * kvm_lapic_sync_from_vapic() when apic_attention is set).
+ */
+static void vcpu_exit_begin(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reason)
 {
-    SIM_BUG_ON(v->phase != VP_GUEST || !v->task.on_cpu);
     v->stats.exits[reason]++;
-    v->exit_reason = reason;
     v->mode = OUTSIDE_GUEST_MODE;
     /* VMX sets it only when handling an external interrupt exit. */
     v->at_instruction_boundary = reason == KVM_EXIT_EXTINT;
     if (sim->trace)
         trace_kvm_exit(sim, v, reason);
-    /* vcpu_enter_guest(), after the exit: if (apic_attention) ... */
     kvm_lapic_sync_from_vapic(sim, v);
+}
+
+void vcpu_exit(struct sim *sim, struct kvm_vcpu *v, enum kvm_exit reason)
+{
+    SIM_BUG_ON(v->phase != VP_GUEST || !v->task.on_cpu);
+    v->exit_reason = reason;
+    vcpu_exit_begin(sim, v, reason);
     vcpu_segment(sim, v, VP_EXIT, kvm_params(sim)->exit_ns);
 }
 
@@ -371,16 +380,11 @@ static void vcpu_rq_enqueued(struct sim *sim, struct task_struct *p)
 
 /* ---- preempt notifiers ---- */
 
-/* An external-interrupt exit from guest mode (VMX sets
- * at_instruction_boundary when it handles one); the caller sets the
- * segment that pays it with the entry. */
+/* An external-interrupt exit from guest mode, handled where it is taken;
+ * the caller sets the segment that pays it with the entry. */
 static void vcpu_extint_exit(struct sim *sim, struct kvm_vcpu *v)
 {
-    v->stats.exits[KVM_EXIT_EXTINT]++;
-    if (sim->trace)
-        trace_kvm_exit(sim, v, KVM_EXIT_EXTINT);
-    v->at_instruction_boundary = true;
-    v->mode = OUTSIDE_GUEST_MODE;
+    vcpu_exit_begin(sim, v, KVM_EXIT_EXTINT);
 }
 
 static void kvm_sched_out(struct sim *sim, struct kvm_vcpu *v)
